@@ -1,0 +1,38 @@
+# Two commands for everyone: `make run` (the app on the demo data) and `make test`.
+# Both create the virtualenv, install the pinned requirements and build the demo database if missing.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= data/commissioning.duckdb
+PORT ?= 8501
+
+.PHONY: run test lint format demo-db clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+# Built only when missing, so an imported portfolio is never overwritten by the demo.
+$(DB): | $(VENV)/.installed
+	$(BIN)/python -m dashboard init --demo --db $(DB)
+
+run: $(VENV)/.installed $(DB)
+	COMMISSIONING_DB=$(DB) $(BIN)/streamlit run dashboard/app.py --server.port $(PORT)
+
+test: $(VENV)/.installed $(DB)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+demo-db: $(VENV)/.installed
+	$(BIN)/python -m dashboard init --demo --db $(DB)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,87 @@
+"""The assumptions an appraisal is run at, and the per-project metrics query.
+
+The arithmetic itself lives in queries/project_appraisal.sql; this module only turns
+assumptions into bind parameters and names the defaults and their limits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from dashboard import db
+
+DEFAULT_DISCOUNT_RATE = 0.035
+DEFAULT_HORIZON_YEARS = 5
+DEFAULT_OPTIMISM_BIAS = (0.0, 0.05, 0.10, 0.15, 0.25, 0.40)
+HORIZON_YEARS_RANGE = (1, 60)
+DISCOUNT_RATE_RANGE = (0.0, 0.2)
+
+METRIC_COLUMNS = [
+    "project_id",
+    "name",
+    "pv_cost_gbp",
+    "pv_benefit_gbp",
+    "npv_gbp",
+    "bcr",
+    "fiscal_bcr",
+    "payback_months",
+    "people_reached",
+    "cost_per_person_gbp",
+    "projectitis_score",
+    "projectitis_band",
+]
+
+
+class AssumptionError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """Everything an appraisal depends on besides the data. Hashable, so results can be cached on it."""
+
+    as_of: date = field(default_factory=date.today)
+    discount_rate: float = DEFAULT_DISCOUNT_RATE
+    horizon_years: int = DEFAULT_HORIZON_YEARS
+    optimism_bias: tuple[float, ...] = DEFAULT_OPTIMISM_BIAS
+
+    def __post_init__(self) -> None:
+        low, high = DISCOUNT_RATE_RANGE
+        if not low <= self.discount_rate <= high:
+            raise AssumptionError(f"The discount rate must be between {low:.0%} and {high:.0%}")
+        low, high = HORIZON_YEARS_RANGE
+        if not low <= self.horizon_years <= high or int(self.horizon_years) != self.horizon_years:
+            raise AssumptionError(f"The horizon must be a whole number of years from {low} to {high}")
+        if len(self.optimism_bias) != 6 or not all(0 <= b < 1 for b in self.optimism_bias):
+            raise AssumptionError("The optimism-bias table needs six shares (grades 1 to 6), each from 0 to under 1")
+
+    def with_changes(self, **changes) -> Assumptions:
+        return replace(self, **changes)
+
+    def query_params(self) -> dict:
+        return {
+            "as_of": self.as_of,
+            "discount_rate": float(self.discount_rate),
+            "horizon_years": int(self.horizon_years),
+            "optimism_bias": [float(b) for b in self.optimism_bias],
+        }
+
+
+def reference_assumptions(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> Assumptions:
+    """The council's defaults, from the reference tables in the database."""
+    bias = [r[1] for r in con.execute(db.load_query("optimism_bias_by_grade")).fetchall()]
+    rates = con.execute(db.load_query("standard_discount_rate")).fetchall()
+    return Assumptions(
+        as_of=as_of or date.today(),
+        discount_rate=float(rates[0][0]) if rates else DEFAULT_DISCOUNT_RATE,
+        optimism_bias=tuple(float(b) for b in bias) if len(bias) == 6 else DEFAULT_OPTIMISM_BIAS,
+    )
+
+
+def project_metrics(con: duckdb.DuckDBPyConnection, assumptions: Assumptions) -> pd.DataFrame:
+    """One row per project: appraisal and projectitis risk at these assumptions."""
+    return db.query_df(con, "project_appraisal", assumptions.query_params())

@@ -1,0 +1,138 @@
+"""`python -m dashboard`: the command line the app, the tests and finance automation share.
+
+Every command takes --db PATH; without it the database is $COMMISSIONING_DB, else
+data/commissioning.duckdb. Feature modules add their own sub-commands through
+`add_commands(subparsers)`, listed in COMMAND_MODULES.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from dashboard import db
+from dashboard.appraisal import METRIC_COLUMNS, AssumptionError, project_metrics, reference_assumptions
+from dashboard.importer import import_folder
+
+# modules that contribute sub-commands with add_commands(subparsers)
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db", type=Path, default=None, help="database file (default: $COMMISSIONING_DB or data/commissioning.duckdb)"
+    )
+
+
+def add_assumption_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-of", type=iso_date, default=None, help="date the risk is judged at (default today)")
+    parser.add_argument("--discount-rate", type=float, default=None, help="Green Book discount rate (default 0.035)")
+    parser.add_argument("--horizon-years", type=int, default=None, help="appraisal horizon in years (default 5)")
+
+
+def assumptions_from_args(con, args: argparse.Namespace):
+    assumptions = reference_assumptions(con, args.as_of)
+    changes = {}
+    if args.discount_rate is not None:
+        changes["discount_rate"] = args.discount_rate
+    if args.horizon_years is not None:
+        changes["horizon_years"] = args.horizon_years
+    return assumptions.with_changes(**changes) if changes else assumptions
+
+
+def write_table(frame: pd.DataFrame, fmt: str, out=None) -> None:
+    """Print a table as CSV or JSON (records, ISO dates, null for empty)."""
+    out = out or sys.stdout
+    if fmt == "json":
+        out.write(frame.to_json(orient="records", date_format="iso", indent=2))
+        out.write("\n")
+    else:
+        frame.to_csv(out, index=False, lineterminator="\n")
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    path = args.db or db.default_db_path()
+    with db.write_database(path, fresh=True) as con:
+        db.load_reference_tables(con)
+    if args.demo:
+        result = import_folder(db.DEMO_DIR, path)
+        if not result.ok:
+            for problem in result.problems:
+                print(problem, file=sys.stderr)
+            print(f"The demo data failed its checks; {path} holds the schema only.", file=sys.stderr)
+            return 1
+        print(f"Created {path} with the demo portfolio. {result.summary()}")
+    else:
+        print(f"Created {path} with an empty portfolio.")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    result = import_folder(args.folder, args.db)
+    if not result.ok:
+        for problem in result.problems:
+            print(problem, file=sys.stderr)
+        print(result.summary(), file=sys.stderr)
+        return 1
+    print(result.summary())
+    return 0
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    con = db.connect_read_only(args.db)
+    try:
+        assumptions = assumptions_from_args(con, args)
+        metrics = project_metrics(con, assumptions)
+    finally:
+        con.close()
+    columns = METRIC_COLUMNS + [c for c in metrics.columns if c not in METRIC_COLUMNS]
+    write_table(metrics[columns], args.format)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init", help="create the database: schema, reference tables and optionally the demo portfolio")
+    add_db_option(p)
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--demo", action="store_true", help="load the bundled demo portfolio")
+    which.add_argument("--empty", action="store_true", help="no projects")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("import", help="load a folder of template CSVs in one transaction (all rows or none)")
+    p.add_argument("folder", type=Path)
+    add_db_option(p)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("metrics", help="one row per project: appraisal and projectitis risk")
+    add_db_option(p)
+    add_assumption_options(p)
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.set_defaults(func=cmd_metrics)
+
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).add_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (AssumptionError, db.DatabaseMissingError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,183 @@
+"""Opening the commissioning database, running the SQL in queries/, and writing to it safely.
+
+How the app shares DuckDB: readers (every page view, the CLI's reports) open the file read-only.
+Every write (init, import, and later decisions) goes through `write_database`, which copies the
+current file, applies the change to the copy inside one transaction, checkpoints it and then
+atomically renames it over the original. So:
+
+- a reader never sees half a change: it has the old file open or it opens the new one;
+- a crash or kill part-way leaves the original untouched (only a stray temporary file);
+- writers never wait on readers, because they never open the file readers hold;
+- writers queue behind an exclusive lock file, so two imports cannot lose each other's rows.
+
+Readers notice a new version by the file's identity (inode, size, modification time), which is
+also what the app's caches are keyed on, so an import invalidates them without any signalling.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+QUERIES_DIR = PROJECT_ROOT / "queries"
+DATA_DIR = PROJECT_ROOT / "data"
+REFERENCE_DIR = DATA_DIR / "reference"
+DEMO_DIR = DATA_DIR / "demo"
+DEFAULT_DB_PATH = DATA_DIR / "commissioning.duckdb"
+
+# Reference CSV file -> table it fills
+REFERENCE_TABLES = {
+    "optimism_bias.csv": "ref_optimism_bias",
+    "discount_rates.csv": "ref_discount_rates",
+    "projectitis_weights.csv": "ref_projectitis_weights",
+    "projectitis_runway.csv": "ref_projectitis_runway",
+    "projectitis_bands.csv": "ref_projectitis_bands",
+    "council.csv": "ref_council",
+}
+
+
+def default_db_path() -> Path:
+    """The database named by COMMISSIONING_DB, else data/commissioning.duckdb."""
+    env = os.environ.get("COMMISSIONING_DB")
+    return Path(env) if env else DEFAULT_DB_PATH
+
+
+@cache
+def load_query(name: str) -> str:
+    """The text of queries/<name>.sql."""
+    path = QUERIES_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise FileNotFoundError(f"No query named {name!r} in {QUERIES_DIR}")
+    return path.read_text(encoding="utf-8")
+
+
+def query_df(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Run queries/<name>.sql with named bind parameters and return a DataFrame."""
+    return con.execute(load_query(name), params or {}).df()
+
+
+class DatabaseMissingError(RuntimeError):
+    pass
+
+
+def connect_read_only(path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for page views and reports.
+
+    External file access is switched off so that no page query can read or write files.
+    """
+    db_path = Path(path) if path else default_db_path()
+    if not db_path.is_file():
+        raise DatabaseMissingError(
+            f"No database at {db_path}. Create one with: python -m dashboard init --demo --db {db_path}"
+        )
+    return duckdb.connect(
+        str(db_path),
+        read_only=True,
+        config={"enable_external_access": False, "memory_limit": "4GB"},
+    )
+
+
+def database_version(path: Path | str | None = None) -> tuple[str, int, int, int]:
+    """An identity that changes whenever a write replaces the file; caches are keyed on it."""
+    db_path = Path(path) if path else default_db_path()
+    st = db_path.stat()
+    return (str(db_path.resolve()), st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+@contextmanager
+def _writer_lock(db_path: Path) -> Iterator[None]:
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    with open(lock_path, "w") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+@contextmanager
+def write_database(path: Path | str | None = None, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to a copy of the database, swapped in only if the block succeeds.
+
+    The block runs inside one transaction. With fresh=True the copy starts empty (used by init).
+    """
+    db_path = Path(path) if path else default_db_path()
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with _writer_lock(db_path):
+        fd, tmp_name = tempfile.mkstemp(prefix=db_path.name + ".tmp", dir=db_path.parent)
+        os.close(fd)
+        tmp_path = Path(tmp_name)
+        tmp_path.unlink()  # DuckDB must create the file itself
+        try:
+            if db_path.exists() and not fresh:
+                shutil.copyfile(db_path, tmp_path)
+            con = duckdb.connect(str(tmp_path))
+            try:
+                con.execute(load_query("create_schema"))
+                con.begin()
+                try:
+                    yield con
+                except BaseException:
+                    con.rollback()
+                    raise
+                con.commit()
+                con.execute("checkpoint")
+            finally:
+                con.close()
+            with open(tmp_path, "rb+") as f:
+                os.fsync(f.fileno())
+            os.replace(tmp_path, db_path)
+            dir_fd = os.open(db_path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+        finally:
+            for leftover in (tmp_path, tmp_path.with_name(tmp_path.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+
+
+def load_reference_tables(con: duckdb.DuckDBPyConnection, reference_dir: Path = REFERENCE_DIR) -> None:
+    """Replace the reference tables with the CSVs in data/reference/."""
+    for file_name, table in REFERENCE_TABLES.items():
+        frame = pd.read_csv(reference_dir / file_name, encoding="utf-8-sig")
+        upsert_rows(con, table, frame, key=None)
+
+
+def upsert_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, key: str | None) -> int:
+    """Insert frame's rows into table by column name, replacing rows with the same key; return how many were replaced.
+
+    With key=None every existing row is replaced. The table and key are identifiers checked against
+    the database's own catalogue, never user text, and are quoted before they are spliced in.
+    """
+    columns = {r[0] for r in con.execute(load_query("table_columns"), {"table_name": table}).fetchall()}
+    if not columns:
+        raise ValueError(f"Unknown table {table!r}")
+    if key is not None and key not in columns:
+        raise ValueError(f"{key!r} is not a column of {table}")
+    t = '"' + table + '"'
+    con.register("incoming_rows", frame)
+    try:
+        if key is None:
+            replaced = con.execute("select count(*) from " + t).fetchall()[0][0]  # noqa: S608
+            con.execute("delete from " + t)  # noqa: S608
+        else:
+            k = '"' + key + '"'
+            matching = " where " + k + " in (select " + k + " from incoming_rows)"  # noqa: S608
+            replaced = con.execute("select count(*) from " + t + matching).fetchall()[0][0]  # noqa: S608
+            con.execute("delete from " + t + matching)  # noqa: S608
+        con.execute("insert into " + t + " by name select * from incoming_rows")  # noqa: S608
+    finally:
+        con.unregister("incoming_rows")
+    return int(replaced)
