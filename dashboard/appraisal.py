@@ -48,6 +48,13 @@ class Assumptions:
     discount_rate: float = DEFAULT_DISCOUNT_RATE
     horizon_years: int = DEFAULT_HORIZON_YEARS
     optimism_bias: tuple[float, ...] = DEFAULT_OPTIMISM_BIAS
+    # scenario shifts: multipliers on amounts and shares, and a shift of every confidence grade
+    cost_factor: float = 1.0
+    benefit_factor: float = 1.0
+    deadweight_factor: float = 1.0
+    attribution_factor: float = 1.0
+    drop_off_factor: float = 1.0
+    grade_shift: int = 0
 
     def __post_init__(self) -> None:
         low, high = DISCOUNT_RATE_RANGE
@@ -58,6 +65,11 @@ class Assumptions:
             raise AssumptionError(f"The horizon must be a whole number of years from {low} to {high}")
         if len(self.optimism_bias) != 6 or not all(0 <= b < 1 for b in self.optimism_bias):
             raise AssumptionError("The optimism-bias table needs six shares (grades 1 to 6), each from 0 to under 1")
+        factors = (self.cost_factor, self.benefit_factor, self.deadweight_factor, self.attribution_factor)
+        if not all(f >= 0 for f in (*factors, self.drop_off_factor)):
+            raise AssumptionError("Scenario shifts cannot make an amount or a share negative")
+        if not -5 <= self.grade_shift <= 5:
+            raise AssumptionError("The confidence-grade shift must be between -5 and 5")
 
     def with_changes(self, **changes) -> Assumptions:
         return replace(self, **changes)
@@ -68,6 +80,14 @@ class Assumptions:
             "discount_rate": float(self.discount_rate),
             "horizon_years": int(self.horizon_years),
             "optimism_bias": [float(b) for b in self.optimism_bias],
+            "shifts": {
+                "cost_factor": float(self.cost_factor),
+                "benefit_factor": float(self.benefit_factor),
+                "deadweight_factor": float(self.deadweight_factor),
+                "attribution_factor": float(self.attribution_factor),
+                "drop_off_factor": float(self.drop_off_factor),
+                "grade_shift": int(self.grade_shift),
+            },
         }
 
 

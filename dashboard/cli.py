@@ -1,8 +1,9 @@
 """`python -m dashboard`: the command line the app, the tests and finance automation share.
 
 Every command takes --db PATH; without it the database is $COMMISSIONING_DB, else
-data/commissioning.duckdb. Feature modules add their own sub-commands through
-`add_commands(subparsers)`, listed in COMMAND_MODULES.
+data/commissioning.duckdb. Feature modules listed in COMMAND_MODULES add their own
+sub-commands with `add_commands(subparsers)`, and kinds of `export` with
+`add_export_commands(export_subparsers)` (both optional).
 """
 
 from __future__ import annotations
@@ -55,7 +56,16 @@ def assumptions_from_args(con, args: argparse.Namespace):
 def write_table(frame: pd.DataFrame, fmt: str, out=None) -> None:
     """Print a table as CSV or JSON (records, ISO dates, null for empty)."""
     out = out or sys.stdout
+    if fmt == "csv":
+        frame = frame.copy()
+        for column in frame.columns:
+            if frame[column].map(lambda v: isinstance(v, list | tuple) or hasattr(v, "tolist")).any():
+                frame[column] = frame[column].map(lambda v: "; ".join(map(str, list(v))))
     if fmt == "json":
+        frame = frame.copy()
+        for column in frame.columns:
+            if pd.api.types.is_datetime64_any_dtype(frame[column]):
+                frame[column] = frame[column].dt.strftime("%Y-%m-%d")
         out.write(frame.to_json(orient="records", date_format="iso", indent=2))
         out.write("\n")
     else:
@@ -124,8 +134,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     p.set_defaults(func=cmd_metrics)
 
+    export = sub.add_parser("export", help="write an export file (see the kinds below)")
+    export_sub = export.add_subparsers(dest="export_kind", required=True, metavar="KIND")
+
     for module_name in COMMAND_MODULES:
-        importlib.import_module(module_name).add_commands(sub)
+        module = importlib.import_module(module_name)
+        if hasattr(module, "add_commands"):
+            module.add_commands(sub)
+        if hasattr(module, "add_export_commands"):
+            module.add_export_commands(export_sub)
     return parser
 
 

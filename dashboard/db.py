@@ -71,21 +71,51 @@ class DatabaseMissingError(RuntimeError):
     pass
 
 
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create any missing tables (queries/schema/*.sql, in name order) and define the macros."""
+    for path in sorted((QUERIES_DIR / "schema").glob("*.sql")):
+        con.execute(path.read_text(encoding="utf-8"))
+    define_macros(con)
+
+
+def define_macros(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Define the table macros in queries/macros/ on this connection (they are per connection)."""
+    for sql in _macro_texts():
+        con.execute(sql)
+    return con
+
+
+@cache
+def _macro_texts() -> tuple[str, ...]:
+    return tuple(p.read_text(encoding="utf-8") for p in sorted((QUERIES_DIR / "macros").glob("*.sql")))
+
+
 def connect_read_only(path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
     """A read-only connection for page views and reports.
 
-    External file access is switched off so that no page query can read or write files.
+    The file is attached to a private in-memory instance rather than opened directly, because DuckDB
+    shares one instance per path within a process: a direct open after a write had swapped the file
+    would keep seeing the old one. External file access is then switched off and the settings locked,
+    so no page query can read or write files.
     """
     db_path = Path(path) if path else default_db_path()
     if not db_path.is_file():
         raise DatabaseMissingError(
             f"No database at {db_path}. Create one with: python -m dashboard init --demo --db {db_path}"
         )
-    return duckdb.connect(
-        str(db_path),
-        read_only=True,
-        config={"enable_external_access": False, "memory_limit": "4GB"},
-    )
+    con = duckdb.connect(":memory:", config={"memory_limit": "4GB", "threads": 2})
+    con.execute("attach ? as portfolio (read_only)", [str(db_path)])
+    con.execute("use portfolio")
+    con.execute("set enable_external_access = false")
+    con.execute("set lock_configuration = true")
+    return define_macros(con)
+
+
+def session_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor of a read-only connection, for one thread, with the database selected and macros defined."""
+    cur = con.cursor()
+    cur.execute("use portfolio")
+    return define_macros(cur)
 
 
 def database_version(path: Path | str | None = None) -> tuple[str, int, int, int]:
@@ -124,7 +154,7 @@ def write_database(path: Path | str | None = None, *, fresh: bool = False) -> It
                 shutil.copyfile(db_path, tmp_path)
             con = duckdb.connect(str(tmp_path))
             try:
-                con.execute(load_query("create_schema"))
+                create_schema(con)
                 con.begin()
                 try:
                     yield con

@@ -1,22 +1,19 @@
 -- one row per project: cost against benefit at the given assumptions (HM Treasury Green Book
 -- discounting; GMCA cost-benefit method: optimism bias by confidence grade, deadweight,
 -- attribution, drop-off) and the projectitis risk score as of a date, with every factor's points.
+-- The monthly arithmetic is the macro appraisal_line_months (queries/macros/).
 --
 -- parameters:
 --   $as_of          date     the date the risk is judged at
---   $discount_rate  double   Green Book rate for years 0-30 (later years follow the declining schedule, scaled)
+--   $discount_rate  double   Green Book rate for years 0-30
 --   $horizon_years  integer  length of each project's appraisal window
 --   $optimism_bias  double[] optimism bias share for confidence grades 1..6, in order
+--   $shifts         struct   scenario shifts (see the macro)
 
 with
 
 params as (
-    select
-        cast($as_of as date) as as_of,
-        cast($discount_rate as double) as discount_rate,
-        cast($horizon_years as integer) as horizon_years,
-        cast($horizon_years as integer) * 12 as horizon_months,
-        cast($optimism_bias as double []) as optimism_bias
+    select cast($as_of as date) as as_of
 ),
 
 -- staging -------------------------------------------------------------------------------------
@@ -36,42 +33,8 @@ stg_funding as (
     from funding
 ),
 
-stg_cost_lines as (
-    select
-        project_id,
-        'cost' as side,
-        cast(null as varchar) as benefit_type,
-        cast(amount_gbp as double) as amount_gbp,
-        frequency,
-        start_date,
-        end_date,
-        confidence_grade,
-        0.0 as deadweight_share,
-        0.0 as attribution_others_share,
-        0.0 as drop_off_rate
-    from costs
-),
-
-stg_benefit_lines as (
-    select
-        project_id,
-        'benefit' as side,
-        benefit_type,
-        cast(amount_gbp as double) as amount_gbp,
-        frequency,
-        start_date,
-        end_date,
-        confidence_grade,
-        deadweight_share,
-        attribution_others_share,
-        drop_off_rate
-    from benefits
-),
-
-lines as (
-    select * from stg_cost_lines
-    union all by name
-    select * from stg_benefit_lines
+stg_line_months as (
+    select * from appraisal_line_months($discount_rate, $horizon_years, $optimism_bias, $shifts)
 ),
 
 weights as (
@@ -87,80 +50,18 @@ weights as (
 
 -- appraisal -----------------------------------------------------------------------------------
 
-windows as (
-    select
-        p.project_id,
-        cast(date_trunc('month', least(p.start_date, min(l.start_date))) as date) as appraisal_start_date
-    from stg_projects as p
-    left join lines as l on p.project_id = l.project_id
-    group by p.project_id, p.start_date
-),
-
-discount_years as (
-    -- year t of the window is discounted by the product of (1 + rate) over years 1..t; the rate for
-    -- each year follows the Green Book schedule, scaled so that years 0-30 use $discount_rate
-    select
-        y.window_year,
-        exp(-sum(case when y.window_year = 0 then 0 else ln(1 + params.discount_rate * r.rate / base.rate) end)
-            over (order by y.window_year)) as discount_factor
-    from (select unnest(range(0, horizon_years)) as window_year from params) as y
-    cross join params
-    inner join ref_discount_rates as r on y.window_year between r.from_year and r.to_year
-    cross join (select rate from ref_discount_rates where from_year = 0) as base
-),
-
-line_spans as (
-    select
-        l.*,
-        datediff('month', w.appraisal_start_date, date_trunc('month', l.start_date)) as first_month,
-        case
-            when l.frequency = 'once'
-                then datediff('month', w.appraisal_start_date, date_trunc('month', l.start_date))
-            when l.end_date is null then params.horizon_months - 1
-            else least(datediff('month', w.appraisal_start_date, date_trunc('month', l.end_date)), params.horizon_months - 1)
-        end as last_month,
-        case l.frequency
-            when 'once' then l.amount_gbp
-            when 'weekly' then l.amount_gbp * 52 / 12
-            when 'monthly' then l.amount_gbp
-            when 'annual' then l.amount_gbp / 12
-        end as monthly_amount_gbp,
-        params.optimism_bias[l.confidence_grade] as optimism_bias_share
-    from lines as l
-    inner join windows as w on l.project_id = w.project_id
-    cross join params
-),
-
-line_months as (
-    select
-        project_id,
-        side,
-        benefit_type,
-        month_index,
-        case
-            when side = 'cost' then monthly_amount_gbp * (1 + optimism_bias_share)
-            else monthly_amount_gbp * (1 - optimism_bias_share) * (1 - deadweight_share)
-                * (1 - attribution_others_share) * power(1 - drop_off_rate, (month_index - first_month) // 12)
-        end as adjusted_gbp
-    from (
-        select *, unnest(range(first_month, last_month + 1)) as month_index
-        from line_spans
-        where first_month <= last_month
-    )
-),
-
 project_months as (
     select
-        lm.project_id,
-        lm.month_index,
-        sum(case when lm.side = 'cost' then lm.adjusted_gbp else 0 end) as cost_gbp,
-        sum(case when lm.side = 'benefit' then lm.adjusted_gbp else 0 end) as benefit_gbp,
-        sum(case when lm.benefit_type in ('fiscal_cashable', 'fiscal_non_cashable') then lm.adjusted_gbp else 0 end)
+        project_id,
+        month_index,
+        sum(case when side = 'cost' then adjusted_gbp else 0 end) as cost_gbp,
+        sum(case when side = 'benefit' then adjusted_gbp else 0 end) as benefit_gbp,
+        sum(case when benefit_type in ('fiscal_cashable', 'fiscal_non_cashable') then adjusted_gbp else 0 end)
             as fiscal_benefit_gbp,
-        any_value(d.discount_factor) as discount_factor
-    from line_months as lm
-    inner join discount_years as d on lm.month_index // 12 = d.window_year
-    group by lm.project_id, lm.month_index
+        any_value(discount_factor) as discount_factor,
+        any_value(cast(month_start_date - to_months(month_index) as date)) as appraisal_start_date
+    from stg_line_months
+    group by project_id, month_index
 ),
 
 project_cumulative as (
@@ -187,24 +88,25 @@ present_values as (
         project_id,
         sum(cost_gbp * discount_factor) as pv_cost_gbp,
         sum(benefit_gbp * discount_factor) as pv_benefit_gbp,
-        sum(fiscal_benefit_gbp * discount_factor) as pv_fiscal_benefit_gbp
+        sum(fiscal_benefit_gbp * discount_factor) as pv_fiscal_benefit_gbp,
+        any_value(appraisal_start_date) as appraisal_start_date
     from project_months
     group by project_id
 ),
 
 appraisal as (
     select
-        w.project_id,
-        w.appraisal_start_date,
+        p.project_id,
+        coalesce(pv.appraisal_start_date, cast(date_trunc('month', p.start_date) as date)) as appraisal_start_date,
         coalesce(pv.pv_cost_gbp, 0) as pv_cost_gbp,
         coalesce(pv.pv_benefit_gbp, 0) as pv_benefit_gbp,
         coalesce(pv.pv_fiscal_benefit_gbp, 0) as pv_fiscal_benefit_gbp,
         case when coalesce(pv.pv_cost_gbp, 0) > 0 then pv.pv_benefit_gbp / pv.pv_cost_gbp end as bcr,
         case when coalesce(pv.pv_cost_gbp, 0) > 0 then pv.pv_fiscal_benefit_gbp / pv.pv_cost_gbp end as fiscal_bcr,
         pb.payback_months
-    from windows as w
-    left join present_values as pv on w.project_id = pv.project_id
-    left join payback as pb on w.project_id = pb.project_id
+    from stg_projects as p
+    left join present_values as pv on p.project_id = pv.project_id
+    left join payback as pb on p.project_id = pb.project_id
 ),
 
 -- projectitis risk ----------------------------------------------------------------------------

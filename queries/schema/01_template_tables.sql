@@ -1,4 +1,4 @@
--- the database schema: the four template tables, the reference tables and metadata (no rows)
+-- the template tables a council imports: projects, funding, costs, benefits (no rows)
 -- column names and types must match dashboard/schema.py, which a test checks.
 
 create table if not exists projects (
@@ -56,40 +56,4 @@ create table if not exists benefits (
     attribution_others_share double not null check (attribution_others_share between 0 and 1),
     drop_off_rate double not null check (drop_off_rate between 0 and 1),
     confidence_grade integer not null check (confidence_grade between 1 and 6)
-);
-
-create table if not exists ref_optimism_bias (
-    confidence_grade integer primary key,
-    optimism_bias_share double not null,
-    meaning varchar not null,
-    source varchar not null
-);
-
-create table if not exists ref_discount_rates (
-    from_year integer primary key,
-    to_year integer not null,
-    rate double not null,
-    source varchar not null
-);
-
-create table if not exists ref_projectitis_weights (
-    factor varchar primary key,
-    max_points double not null,
-    label varchar not null,
-    description varchar not null
-);
-
-create table if not exists ref_projectitis_runway (
-    max_months integer primary key,
-    points double not null
-);
-
-create table if not exists ref_projectitis_bands (
-    band varchar primary key,
-    min_score double not null
-);
-
-create table if not exists ref_council (
-    setting varchar primary key,
-    value varchar not null
 );

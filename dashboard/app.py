@@ -1,0 +1,28 @@
+"""The Streamlit entry point: `streamlit run dashboard/app.py`. It only sets up the page and routes."""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `streamlit run` puts dashboard/ on the path, not the project root
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+
+st.set_page_config(
+    page_title="Adult social care commissioning", page_icon=":material/volunteer_activism:", layout="wide"
+)
+
+pages = {
+    "Portfolio": [
+        st.Page(PAGES_DIR / "portfolio.py", title="Portfolio", icon=":material/dashboard:", default=True),
+        st.Page(PAGES_DIR / "project.py", title="Project", icon=":material/description:", url_path="project"),
+    ],
+    "Settings": [
+        st.Page(PAGES_DIR / "assumptions.py", title="Assumptions", icon=":material/tune:", url_path="assumptions"),
+    ],
+}
+
+st.navigation(pages).run()

@@ -1,0 +1,108 @@
+"""Streamlit glue shared by every page: the database connection, assumptions, cached results, widgets.
+
+Pages stay thin: they read widgets, call a function here or in a plain module, and draw.
+Cached results are keyed on the database file's identity, so an import invalidates them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from dashboard import db
+from dashboard.appraisal import Assumptions, project_metrics, reference_assumptions
+from dashboard.filters import parse_as_of
+
+ASSUMPTIONS_KEY = "assumptions"
+
+# Okabe-Ito palette: distinguishable with the common colour-vision deficiencies
+BAND_COLOURS = {"low": "#009E73", "medium": "#E69F00", "high": "#D55E00", "not scored": "#7A7A7A"}
+BAND_SYMBOLS = {"low": "circle", "medium": "square", "high": "diamond", "not scored": "x"}
+BAND_ORDER = ["high", "medium", "low", "not scored"]
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _shared_connection(version: tuple) -> duckdb.DuckDBPyConnection:
+    return db.connect_read_only(version[0])
+
+
+def database_version() -> tuple:
+    try:
+        return db.database_version()
+    except FileNotFoundError:
+        st.error(
+            f"There is no database at {db.default_db_path()}. "
+            "Create the demo one with `make run`, or `python -m dashboard init --demo`."
+        )
+        st.stop()
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """A cursor for this script run (DuckDB wants one per thread) on the current database file."""
+    return db.session_cursor(_shared_connection(database_version()))
+
+
+@st.cache_data(max_entries=64, show_spinner="Working out costs, benefits and risk…")
+def _metrics(version: tuple, assumptions: Assumptions) -> pd.DataFrame:
+    return project_metrics(db.session_cursor(_shared_connection(version)), assumptions)
+
+
+def metrics(assumptions: Assumptions | None = None) -> pd.DataFrame:
+    """Every project's appraisal and risk at the current (or given) assumptions; cached."""
+    return _metrics(database_version(), assumptions or current_assumptions())
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _query(version: tuple, name: str, params: tuple) -> pd.DataFrame:
+    return db.query_df(db.session_cursor(_shared_connection(version)), name, dict(params))
+
+
+def query(name: str, **params) -> pd.DataFrame:
+    """Run queries/<name>.sql with bind parameters; cached per database version and parameters."""
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    return _query(database_version(), name, frozen)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _reference_assumptions(version: tuple) -> Assumptions:
+    return reference_assumptions(db.session_cursor(_shared_connection(version)), date.today())
+
+
+def default_assumptions() -> Assumptions:
+    return _reference_assumptions(database_version()).with_changes(as_of=date.today())
+
+
+def current_assumptions() -> Assumptions:
+    """The assumptions this session works at: the Assumptions page sets them; ?as_of= in the URL sets the date."""
+    assumptions = st.session_state.get(ASSUMPTIONS_KEY) or default_assumptions()
+    url_as_of = parse_as_of(st.query_params.get("as_of"))
+    if url_as_of and url_as_of != assumptions.as_of:
+        assumptions = assumptions.with_changes(as_of=url_as_of)
+    st.session_state[ASSUMPTIONS_KEY] = assumptions
+    return assumptions
+
+
+def set_assumptions(assumptions: Assumptions) -> None:
+    st.session_state[ASSUMPTIONS_KEY] = assumptions
+    if assumptions.as_of == date.today():
+        st.query_params.pop("as_of", None)
+    else:
+        st.query_params["as_of"] = assumptions.as_of.isoformat()
+
+
+def council_name() -> str:
+    frame = query("council_settings")
+    values = dict(zip(frame["setting"], frame["value"], strict=True))
+    return values.get("council_name", "Your council")
+
+
+def assumptions_caption(assumptions: Assumptions) -> str:
+    from dashboard.formatting import long_date, percent
+
+    return (
+        f"As of {long_date(assumptions.as_of)}; discount rate {percent(assumptions.discount_rate, 1)}; "
+        f"{assumptions.horizon_years}-year horizon. Change these on the Assumptions page."
+    )
