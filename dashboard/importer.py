@@ -223,7 +223,7 @@ def _check_column(raw: RawTable, col: Column) -> tuple[pd.Series, list[Problem]]
         bad = present & ~lowered.isin(["true", "false"])
         problems += _problems_where(raw, bad, col.name, "must be true or false")
         value = lowered
-    elif col.kind in ("money", "share", "int"):
+    elif col.kind in ("money", "share", "int", "number"):
         pattern = _INT_RE if col.kind == "int" else _NUMBER_RE
         numeric_text = present & value.str.match(pattern)
         not_number = present & ~numeric_text
@@ -231,6 +231,8 @@ def _check_column(raw: RawTable, col: Column) -> tuple[pd.Series, list[Problem]]
             hint = "is not an amount in pounds; write digits only, without £ signs or commas, for example 1500.50"
         elif col.kind == "int":
             hint = "is not a whole number"
+        elif col.kind == "number":
+            hint = "is not a number; write digits only, for example 0.75, 12 or -3"
         else:
             hint = "is not a number; write a fraction from 0 to 1, for example 0.25"
         problems += _problems_where(raw, not_number, col.name, hint)

@@ -31,7 +31,7 @@ BENEFICIARY_AGENCIES = ("council_asc", "nhs", "dwp", "individual", "carer", "oth
 class Column:
     """One template column.
 
-    kind is one of: id, text, date, bool, money, share, int, code.
+    kind is one of: id, text, date, bool, money, share, int, number (any real number), code.
     """
 
     name: str
@@ -54,6 +54,7 @@ class Column:
             "money": "decimal(18,2)",
             "share": "double",
             "int": "integer",
+            "number": "double",
         }[self.kind]
 
     def allowed(self) -> str:
@@ -72,6 +73,8 @@ class Column:
             low = "" if self.min_value is None else f" from {self.min_value:g}"
             high = "" if self.max_value is None else f" to {self.max_value:g}"
             return f"a whole number{low}{high}"
+        if self.kind == "number":
+            return "a number, for example 0.75, 12 or -3"
         if self.kind == "id":
             return "a short unique reference, for example P001"
         return "text"
@@ -232,5 +235,32 @@ BENEFITS = Table(
     date_ranges=(("start_date", "end_date"),),
 )
 
-TEMPLATE_TABLES: tuple[Table, ...] = (PROJECTS, FUNDING, COSTS, BENEFITS)
+OUTCOMES = Table(
+    name="outcomes",
+    key="outcome_id",
+    description="Optional. One row per outcome measure of a project: what success looks like beyond money.",
+    columns=(
+        Column("outcome_id", "id", description="Your unique reference for the outcome measure"),
+        Column("project_id", "id", description="The project it measures", references="projects"),
+        Column(
+            "measure",
+            "text",
+            description="What is measured, for example ASCOT social-care-related quality of life",
+        ),
+        Column("unit", "text", description="What the numbers count, for example score (0 to 1), % of people, hours"),
+        Column("baseline", "number", False, "The value before the project, if known"),
+        Column("latest", "number", description="The most recent value"),
+        Column("target", "number", False, "The value the project aims for, if set"),
+        Column(
+            "people_measured",
+            "int",
+            description="How many people the latest value rests on",
+            min_value=1,
+        ),
+        Column("measured_on", "date", description="When the latest value was measured"),
+        Column("source", "text", False, "Where the figure comes from, for example a survey or review"),
+    ),
+)
+
+TEMPLATE_TABLES: tuple[Table, ...] = (PROJECTS, FUNDING, COSTS, BENEFITS, OUTCOMES)
 TABLES_BY_NAME = {t.name: t for t in TEMPLATE_TABLES}
