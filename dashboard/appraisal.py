@@ -75,8 +75,12 @@ class Assumptions:
         return replace(self, **changes)
 
     def query_params(self) -> dict:
+        """Bind parameters for project_appraisal.sql."""
+        return {"as_of": self.as_of, **self.line_month_params()}
+
+    def line_month_params(self) -> dict:
+        """Bind parameters for queries built on the appraisal_line_months macro (no as-of date)."""
         return {
-            "as_of": self.as_of,
             "discount_rate": float(self.discount_rate),
             "horizon_years": int(self.horizon_years),
             "optimism_bias": [float(b) for b in self.optimism_bias],

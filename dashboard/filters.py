@@ -45,7 +45,8 @@ class PortfolioFilters:
                 continue
             if name == "funders":
                 wanted = set(chosen)
-                mask &= metrics[column].map(lambda fs: bool(wanted.intersection(list(fs))))
+                matches = [bool(wanted.intersection(list(fs))) for fs in metrics[column]]
+                mask &= pd.Series(matches, index=metrics.index)
             elif name == "risk_bands":
                 bands = metrics[column].fillna(NOT_SCORED)
                 mask &= bands.isin(chosen)

@@ -1,0 +1,94 @@
+"""Assumptions: the discount rate, horizon, as-of date and optimism-bias table every figure is worked out at."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import ui
+from dashboard.appraisal import DISCOUNT_RATE_RANGE, HORIZON_YEARS_RANGE, AssumptionError
+from dashboard.formatting import percent
+
+st.title("Assumptions")
+st.markdown(
+    "Every figure in the dashboard is worked out at these assumptions. Changing them here recomputes every page"
+    " for you; they do not change anyone else's view or the data."
+)
+
+current = ui.current_assumptions()
+defaults = ui.default_assumptions()
+bias_table = ui.query("optimism_bias_by_grade")
+rate_source = ui.query("standard_discount_rate")
+
+with st.form("assumptions_form"):
+    as_of = st.date_input("Risk judged as of", value=current.as_of, format="DD/MM/YYYY")
+    rate_pct = st.number_input(
+        "Discount rate (% a year)",
+        min_value=DISCOUNT_RATE_RANGE[0] * 100,
+        max_value=DISCOUNT_RATE_RANGE[1] * 100,
+        value=round(current.discount_rate * 100, 3),
+        step=0.5,
+        help="The HM Treasury Green Book rate is 3.5% for the first 30 years.",
+    )
+    horizon = st.number_input(
+        "Appraisal horizon (years)",
+        min_value=HORIZON_YEARS_RANGE[0],
+        max_value=HORIZON_YEARS_RANGE[1],
+        value=current.horizon_years,
+        step=1,
+    )
+    st.subheader("Optimism bias by confidence grade")
+    st.caption(
+        "Costs are raised and benefits lowered by these shares, by how confident the figure is. Grade 1 is an"
+        " audited or contracted figure; grade 6 is expert judgement."
+    )
+    edited = st.data_editor(
+        pd.DataFrame(
+            {
+                "Confidence grade": bias_table["confidence_grade"],
+                "Meaning": bias_table["meaning"],
+                "Optimism bias (%)": [round(b * 100, 2) for b in current.optimism_bias],
+            }
+        ),
+        hide_index=True,
+        disabled=["Confidence grade", "Meaning"],
+        column_config={
+            "Optimism bias (%)": st.column_config.NumberColumn(min_value=0.0, max_value=99.0, step=0.5, format="%.1f%%")
+        },
+        key="bias_editor",
+    )
+    apply, reset = st.columns(2)
+    applied = apply.form_submit_button("Apply these assumptions", type="primary")
+    restored = reset.form_submit_button("Restore the council's defaults")
+
+if applied:
+    try:
+        ui.set_assumptions(
+            current.with_changes(
+                as_of=as_of,
+                discount_rate=round(rate_pct / 100, 6),
+                horizon_years=int(horizon),
+                optimism_bias=tuple(round(float(b) / 100, 6) for b in edited["Optimism bias (%)"]),
+            )
+        )
+        st.success("Applied. Every page now uses these assumptions.")
+    except AssumptionError as exc:
+        st.error(str(exc))
+if restored:
+    ui.set_assumptions(defaults)
+    st.success("Restored the council's defaults.")
+
+now = ui.current_assumptions()
+st.header("In use now")
+st.markdown(
+    f"- **Discount rate:** {percent(now.discount_rate, 1)} a year for years 0 to 30, then the Green Book's declining"
+    " long-term rates, scaled to match\n"
+    f"- **Horizon:** {now.horizon_years} years from each project's first month\n"
+    f"- **Optimism bias:** " + ", ".join(f"grade {g} {percent(b, 0)}" for g, b in enumerate(now.optimism_bias, 1))
+)
+st.header("Sources")
+st.markdown(
+    f"- Discount rate: {rate_source['source'].iloc[0] if not rate_source.empty else 'HM Treasury Green Book'}.\n"
+    f"- Optimism bias: {bias_table['source'].iloc[0] if not bias_table.empty else ''}.\n"
+    "- Deadweight, attribution and drop-off are recorded on each benefit line, following the GMCA cost-benefit"
+    " analysis model.\n"
+    "- The values above are editable for your session; a council changes its defaults in data/reference/."
+)

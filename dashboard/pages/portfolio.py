@@ -1,0 +1,248 @@
+"""Portfolio: every project's cost against benefit and projectitis risk, filtered and shareable by URL."""
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import ui
+from dashboard.filters import NOT_SCORED, PortfolioFilters
+from dashboard.formatting import gbp, long_date, month_label, plural
+from dashboard.portfolio_summary import summarise
+
+TABLE_PAGE_ROWS = 500  # the browser is never sent more rows than this at once
+
+FILTER_WIDGETS = [
+    ("service_areas", "Service area", "service_area"),
+    ("innovation_types", "Innovation type", "innovation_type"),
+    ("statuses", "Status", "status"),
+    ("risk_bands", "Risk band", "projectitis_band"),
+    ("funders", "Funder", "funders"),
+    ("localities", "Locality", "locality"),
+]
+
+st.title("Portfolio")
+
+assumptions = ui.current_assumptions()
+all_projects = ui.metrics(assumptions)
+
+# ---- filters: initialised from the URL once per session, written back on every run
+url_filters = PortfolioFilters.from_query_params({k: st.query_params.get_all(k) for k in st.query_params})
+with st.sidebar:
+    st.header("Filter the portfolio")
+    as_of = st.date_input(
+        "Risk judged as of",
+        value=assumptions.as_of,
+        format="DD/MM/YYYY",
+        help="Funding runway and other risk factors are worked out at this date.",
+    )
+    chosen = {}
+    for field, label, column in FILTER_WIDGETS:
+        if column == "funders":
+            options = sorted({f for fs in all_projects["funders"] for f in fs})
+        elif column == "projectitis_band":
+            options = ["high", "medium", "low", NOT_SCORED]
+        else:
+            options = sorted(all_projects[column].dropna().unique().tolist())
+        key = f"filter_{field}"
+        if key not in st.session_state:
+            st.session_state[key] = [v for v in getattr(url_filters, field) if v in options]
+        chosen[field] = tuple(st.multiselect(label, options, key=key, placeholder="All"))
+
+if as_of != assumptions.as_of:
+    assumptions = assumptions.with_changes(as_of=as_of)
+    ui.set_assumptions(assumptions)
+    all_projects = ui.metrics(assumptions)
+
+filters = PortfolioFilters(**chosen)
+for field, _, _ in FILTER_WIDGETS:
+    values = list(getattr(filters, field))
+    if values:
+        st.query_params[field] = values
+    else:
+        st.query_params.pop(field, None)
+
+projects = filters.apply(all_projects)
+endings = ui.query("funding_lines_ending", as_of=assumptions.as_of, within_months=12)
+headlines = summarise(projects, endings, assumptions.as_of)
+
+st.caption(
+    f"{ui.council_name()}. Showing {plural(headlines.project_count, 'project')} of {len(all_projects):,}"
+    f" (filters: {filters.describe()}). " + ui.assumptions_caption(assumptions)
+)
+
+if projects.empty:
+    st.info("No projects match these filters. Remove a filter in the sidebar to see more.")
+    st.stop()
+
+# ---- headline figures
+row1 = st.columns(4)
+row1[0].metric("Projects", f"{headlines.project_count:,}", help=f"{headlines.people_reached:,} people reached")
+row1[1].metric("Committed funding", gbp(headlines.committed_funding_gbp))
+row1[2].metric("Present value of costs", gbp(headlines.pv_cost_gbp))
+row1[3].metric("Present value of benefits", gbp(headlines.pv_benefit_gbp))
+row2 = st.columns(4)
+row2[0].metric("Net value (benefits less costs)", gbp(headlines.net_value_gbp))
+bands = headlines.projects_by_band
+row2[1].metric(
+    "Projects at high risk",
+    f"{bands['high']:,}",
+    help=f"{bands['medium']:,} medium, {bands['low']:,} low, {bands[NOT_SCORED]:,} not scored (closed)",
+)
+row2[2].metric(
+    "Funding ending in 6 months",
+    gbp(headlines.funding_ending_6_months_gbp),
+    help=f"across {plural(headlines.projects_funding_ending_6_months, 'project')}",
+)
+row2[3].metric(
+    "Funding ending in 12 months",
+    gbp(headlines.funding_ending_12_months_gbp),
+    help=f"across {plural(headlines.projects_funding_ending_12_months, 'project')}",
+)
+st.caption(
+    f"Risk bands: {bands['high']:,} high, {bands['medium']:,} medium, {bands['low']:,} low; "
+    f"{bands[NOT_SCORED]:,} not scored because they have ended, stopped or been mainstreamed."
+)
+
+# ---- cost against benefit
+st.header("Cost against benefit")
+chart_data = projects.assign(band=projects["projectitis_band"].fillna(NOT_SCORED))
+figure = go.Figure()
+for band in ui.BAND_ORDER:
+    subset = chart_data[chart_data["band"] == band]
+    if subset.empty:
+        continue
+    figure.add_trace(
+        go.Scatter(
+            x=subset["pv_cost_gbp"].clip(lower=1),
+            y=subset["pv_benefit_gbp"].clip(lower=1),
+            mode="markers",
+            name=f"{band.capitalize()} risk" if band != NOT_SCORED else "Not scored",
+            marker={
+                "color": ui.BAND_COLOURS[band],
+                "symbol": ui.BAND_SYMBOLS[band],
+                "size": (subset["people_reached"].clip(lower=1) ** 0.5).clip(upper=40) + 6,
+                "line": {"width": 1, "color": "#0b0c0c"},
+            },
+            customdata=subset[["name", "people_reached", "npv_gbp"]],
+            hovertemplate="<b>%{customdata[0]}</b><br>Cost £%{x:,.0f}<br>Benefit £%{y:,.0f}"
+            "<br>%{customdata[1]:,} people<extra></extra>",
+        )
+    )
+top = max(chart_data["pv_cost_gbp"].max(), chart_data["pv_benefit_gbp"].max(), 10) * 1.5
+figure.add_trace(
+    go.Scatter(x=[1, top], y=[1, top], mode="lines", name="Break-even", line={"dash": "dash", "color": "#505a5f"})
+)
+figure.update_layout(
+    xaxis={"title": "Present value of costs (£, log scale)", "type": "log"},
+    yaxis={"title": "Present value of benefits (£, log scale)", "type": "log"},
+    legend={"title": "Projectitis risk"},
+    height=480,
+    margin={"t": 20},
+)
+st.plotly_chart(figure, width="stretch")
+above = int((projects["npv_gbp"] > 0).sum())
+st.caption(
+    f"Text alternative: {above:,} of {len(projects):,} projects in view sit above the break-even line (benefits"
+    " exceed costs). Marker size shows people reached; risk is shown by colour and by shape (circle low, square"
+    " medium, diamond high, cross not scored). The table below lists every point."
+)
+
+# ---- funding cliff
+st.header("The funding cliff")
+cliff = ui.query("funding_cliff_by_month", as_of=assumptions.as_of, project_ids=projects["project_id"].tolist())
+cliff_figure = go.Figure()
+cliff_figure.add_bar(
+    x=cliff["month_start_date"],
+    y=cliff["recurrent_funding_gbp"],
+    name="Recurrent (core) funding",
+    marker_color="#0072B2",
+)
+cliff_figure.add_bar(
+    x=cliff["month_start_date"],
+    y=cliff["time_limited_funding_gbp"],
+    name="Time-limited funding",
+    marker_color="#E69F00",
+    marker_pattern_shape="/",
+)
+cliff_figure.add_vline(x=pd.Timestamp(assumptions.as_of).timestamp() * 1000, line_dash="dot", line_color="#0b0c0c")
+cliff_figure.update_layout(
+    barmode="stack",
+    height=360,
+    margin={"t": 20},
+    yaxis={"title": "Secured funding a month (£)"},
+    xaxis={"title": "Month (dotted line: as-of date)"},
+)
+st.plotly_chart(cliff_figure, width="stretch")
+next_year = cliff[cliff["month_start_date"] >= pd.Timestamp(assumptions.as_of).replace(day=1)].head(12)
+if not next_year.empty:
+    start, end = next_year.iloc[0], next_year.iloc[-1]
+    drop = start["secured_funding_gbp"] - end["secured_funding_gbp"]
+    st.caption(
+        f"Text alternative: secured funding for the projects in view is {gbp(start['secured_funding_gbp'])} in "
+        f"{month_label(start['month_start_date'])} and {gbp(end['secured_funding_gbp'])} in "
+        f"{month_label(end['month_start_date'])}"
+        + (f", a fall of {gbp(drop)} a month" if drop > 0 else "")
+        + f"; {int(next_year['funding_lines_ending'].sum()):,} funding lines end in those 12 months."
+    )
+with st.expander("Funding by month as a table"):
+    st.dataframe(
+        cliff.assign(month=cliff["month_start_date"].map(month_label))[
+            ["month", "recurrent_funding_gbp", "time_limited_funding_gbp", "funding_lines_ending", "funding_ending_gbp"]
+        ],
+        hide_index=True,
+        column_config={
+            "month": "Month",
+            "recurrent_funding_gbp": st.column_config.NumberColumn("Recurrent (£)", format="£%,.0f"),
+            "time_limited_funding_gbp": st.column_config.NumberColumn("Time-limited (£)", format="£%,.0f"),
+            "funding_lines_ending": "Funding lines ending",
+            "funding_ending_gbp": st.column_config.NumberColumn("Value of lines ending (£)", format="£%,.0f"),
+        },
+    )
+
+# ---- the table
+st.header("Projects")
+sort_options = {
+    "Projectitis score, highest first": ("projectitis_score", False),
+    "Net value, highest first": ("npv_gbp", False),
+    "Net value, lowest first": ("npv_gbp", True),
+    "Benefit-cost ratio, highest first": ("bcr", False),
+    "Name": ("name", True),
+}
+sort_label = st.selectbox("Sort projects by", list(sort_options))
+column, ascending = sort_options[sort_label]
+table = projects.sort_values(column, ascending=ascending, na_position="last")
+pages = max(1, -(-len(table) // TABLE_PAGE_ROWS))
+page = st.number_input("Page", min_value=1, max_value=pages, value=1, step=1) if pages > 1 else 1
+shown = table.iloc[(page - 1) * TABLE_PAGE_ROWS : page * TABLE_PAGE_ROWS]
+display = pd.DataFrame(
+    {
+        "Project": shown["name"],
+        "Open": "/project?project=" + shown["project_id"],
+        "Service area": shown["service_area"],
+        "Locality": shown["locality"],
+        "Status": shown["status"],
+        "People": shown["people_reached"],
+        "Cost (PV)": shown["pv_cost_gbp"],
+        "Benefit (PV)": shown["pv_benefit_gbp"],
+        "Net value": shown["npv_gbp"],
+        "Benefit-cost ratio": shown["bcr"],
+        "Payback (months)": shown["payback_months"],
+        "Risk band": shown["projectitis_band"].fillna(NOT_SCORED).str.capitalize(),
+        "Risk score": shown["projectitis_score"],
+    }
+)
+st.dataframe(
+    display,
+    hide_index=True,
+    column_config={
+        "Open": st.column_config.LinkColumn("Details", display_text="Open"),
+        "Cost (PV)": st.column_config.NumberColumn(format="£%,.0f"),
+        "Benefit (PV)": st.column_config.NumberColumn(format="£%,.0f"),
+        "Net value": st.column_config.NumberColumn(format="£%,.0f"),
+        "Benefit-cost ratio": st.column_config.NumberColumn(format="%.2f"),
+        "Risk score": st.column_config.NumberColumn(format="%.0f"),
+    },
+)
+if pages > 1:
+    st.caption(f"Page {page} of {pages}; {TABLE_PAGE_ROWS:,} projects a page.")
+st.caption(f"Figures as of {long_date(assumptions.as_of)}; costs and benefits are present values over the horizon.")

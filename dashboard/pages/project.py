@@ -1,0 +1,188 @@
+"""Project: what one project is, its cost and benefit lines, cumulative value with the payback point, and why
+it scores as it does for projectitis risk. The project is chosen by ?project=ID so a link can be shared."""
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import ui
+from dashboard.formatting import gbp, long_date, months, percent, plural, ratio
+from dashboard.risk import factor_reasons, risk_sentence
+
+COPRODUCTION_LEVELS = {
+    0: "none",
+    1: "people were informed",
+    2: "people were consulted",
+    3: "people were involved in design",
+    4: "co-produced with people who draw on care",
+}
+EVIDENCE_LEVELS = {
+    1: "a clear account of what it does and why it should work",
+    2: "data showing some change",
+    3: "a comparison group showing it causes the change",
+    4: "independent replication and a cost analysis",
+    5: "replicated at scale with manuals and systems",
+}
+FREQUENCY_WORDS = {"once": "once", "weekly": "a week", "monthly": "a month", "annual": "a year"}
+
+assumptions = ui.current_assumptions()
+projects = ui.metrics(assumptions)
+if projects.empty:
+    st.title("Project")
+    st.info("There are no projects yet. Import some on the Data page.")
+    st.stop()
+
+labels = dict(zip(projects["project_id"], projects["name"] + " (" + projects["project_id"] + ")", strict=True))
+ids = list(labels)
+wanted = st.query_params.get("project")
+index = ids.index(wanted) if wanted in ids else 0
+project_id = st.selectbox("Project", ids, index=index, format_func=labels.get)
+st.query_params["project"] = project_id
+project = projects.set_index("project_id").loc[project_id]
+
+st.title(project["name"])
+st.caption(ui.assumptions_caption(assumptions))
+
+# ---- what it is
+left, right = st.columns([3, 2])
+with left:
+    st.header("What it is")
+    if isinstance(project["description"], str) and project["description"]:
+        st.text(project["description"])
+    end = project["end_date"]
+    st.markdown(
+        f"- **Service area:** {project['service_area']}\n"
+        f"- **Locality:** {project['locality']}\n"
+        f"- **Provider:** {project['provider']} ({project['provider_type'].replace('_', ' ')})\n"
+        f"- **Funded through:** {project['funding_mechanism'].replace('_', ' ')}\n"
+        f"- **Innovation type:** {project['innovation_type'].replace('_', ' ')}\n"
+        f"- **Status:** {project['status']}, started {long_date(project['start_date'])}"
+        + (f", planned to end {long_date(end)}" if not pd.isna(end) else "")
+    )
+with right:
+    st.header("Who it serves")
+    st.metric("People reached", f"{int(project['people_reached']):,}")
+    st.markdown(
+        f"- **Co-production:** level {int(project['coproduction_level'])} of 4, "
+        f"{COPRODUCTION_LEVELS[int(project['coproduction_level'])]}\n"
+        f"- **Evidence:** level {int(project['evidence_level'])} of 5 (Nesta Standards of Evidence), "
+        f"{EVIDENCE_LEVELS[int(project['evidence_level'])]}\n"
+        f"- **Exit or mainstreaming plan:** {'yes' if project['has_exit_plan'] else 'no'}\n"
+        "- **Equality, diversity and inclusion considered:** "
+        + ({True: "yes", False: "no"}.get(project["edi_considered"], "not recorded"))
+    )
+    funders = list(project["funders"])
+    st.markdown(f"- **Funders:** {', '.join(funders) if funders else 'none recorded'}")
+
+# ---- cost against benefit
+st.header("Cost against benefit")
+cols = st.columns(4)
+cols[0].metric("Present value of costs", gbp(project["pv_cost_gbp"]))
+cols[1].metric("Present value of benefits", gbp(project["pv_benefit_gbp"]))
+cols[2].metric("Net value", gbp(project["npv_gbp"]))
+cols[3].metric(
+    "Benefit-cost ratio",
+    ratio(project["bcr"]),
+    help=f"Fiscal only (savings to public budgets): {ratio(project['fiscal_bcr'])}",
+)
+payback = project["payback_months"]
+if pd.isna(payback):
+    st.markdown(f"It does not pay back within the {assumptions.horizon_years}-year horizon.")
+else:
+    st.markdown(f"It pays back in month {int(payback)} (after {months(payback)}).")
+
+flows = ui.query("project_monthly_flows", project_id=project_id, **assumptions.line_month_params())
+if not flows.empty:
+    chart = go.Figure()
+    chart.add_scatter(
+        x=flows["month_start_date"],
+        y=flows["cumulative_cost_gbp"],
+        name="Cumulative cost",
+        line={"color": "#D55E00", "dash": "dash"},
+    )
+    chart.add_scatter(
+        x=flows["month_start_date"],
+        y=flows["cumulative_benefit_gbp"],
+        name="Cumulative benefit",
+        line={"color": "#0072B2"},
+    )
+    if not pd.isna(payback):
+        point = flows[flows["month_number"] >= int(payback)].iloc[0]
+        chart.add_scatter(
+            x=[point["month_start_date"]],
+            y=[point["cumulative_benefit_gbp"]],
+            mode="markers+text",
+            name="Payback point",
+            text=["Payback"],
+            textposition="top left",
+            marker={"size": 14, "symbol": "star", "color": "#009E73", "line": {"width": 1, "color": "#0b0c0c"}},
+        )
+    chart.update_layout(
+        height=360,
+        margin={"t": 20},
+        yaxis={"title": "£ (after optimism bias and adjustments, undiscounted)"},
+    )
+    st.plotly_chart(chart, width="stretch")
+    last = flows.iloc[-1]
+    st.caption(
+        f"Text alternative: by {long_date(last['month_start_date'])} cumulative costs reach "
+        f"{gbp(last['cumulative_cost_gbp'])} and cumulative benefits {gbp(last['cumulative_benefit_gbp'])}"
+        + ("" if pd.isna(payback) else f"; benefits overtake costs in month {int(payback)}")
+        + "."
+    )
+
+# ---- lines
+lines = ui.query("project_lines", project_id=project_id)
+
+
+def _line_table(frame: pd.DataFrame, with_adjustments: bool) -> pd.DataFrame:
+    table = pd.DataFrame(
+        {
+            "What": frame["description"],
+            "Amount": [
+                f"{gbp(a, pence=True)} {FREQUENCY_WORDS[f]}"
+                for a, f in zip(frame["amount_gbp"], frame["frequency"], strict=True)
+            ],
+            "From": frame["start_date"].map(long_date),
+            "To": frame["end_date"].map(lambda d: long_date(d, missing="ongoing")),
+            "Confidence grade": frame["confidence_grade"],
+        }
+    )
+    if with_adjustments:
+        table["Type"] = frame["benefit_type"].str.replace("_", " ")
+        table["Who gains"] = frame["beneficiary_agency"].str.replace("_", " ")
+        table["Deadweight"] = frame["deadweight_share"].map(percent)
+        table["Attribution to others"] = frame["attribution_others_share"].map(percent)
+        table["Drop-off a year"] = frame["drop_off_rate"].map(percent)
+    return table
+
+
+st.subheader("Cost lines")
+costs = lines[lines["side"] == "cost"]
+st.dataframe(_line_table(costs, False), hide_index=True) if not costs.empty else st.info("No cost lines recorded.")
+st.subheader("Benefit lines")
+benefits = lines[lines["side"] == "benefit"]
+if benefits.empty:
+    st.info("No benefit lines recorded, so its benefit-cost ratio is 0.")
+else:
+    st.dataframe(_line_table(benefits, True), hide_index=True)
+
+# ---- risk
+st.header("Projectitis risk")
+st.markdown(f"**{risk_sentence(project)}**")
+factors = factor_reasons(project)
+if factors:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Factor": [f.label for f in factors],
+                "Points": [round(f.points, 1) for f in factors],
+                "Why": [f.reason[0].upper() + f.reason[1:] for f in factors],
+            }
+        ),
+        hide_index=True,
+    )
+    st.caption(
+        f"The score is the sum of these points, out of 100 ({plural(len(factors), 'factor')}). Weights and thresholds"
+        " come from data/reference/ and a council can tune them."
+    )

@@ -1,0 +1,69 @@
+-- one row per calendar month from 12 months before to 36 months after the as-of month: secured
+-- funding for the chosen projects spread evenly over each funding line's months, split recurrent
+-- and time-limited, and the funding lines that end in that month (the funding cliff).
+--
+-- parameters: $as_of date, $project_ids varchar[] (the projects in view)
+
+with
+
+params as (
+    select
+        cast(date_trunc('month', cast($as_of as date)) as date) as as_of_month,
+        cast($project_ids as varchar []) as project_ids
+),
+
+months as (
+    select cast(params.as_of_month + to_months(offset_months) as date) as month_start_date
+    from params
+    cross join (select unnest(range(-12, 37)) as offset_months)
+),
+
+chosen_funding as (
+    select
+        f.funding_id,
+        f.funder,
+        f.recurrent as is_recurrent,
+        cast(f.amount_gbp as double) as amount_gbp,
+        cast(date_trunc('month', f.start_date) as date) as first_month,
+        cast(date_trunc('month', f.end_date) as date) as last_month,
+        datediff('month', date_trunc('month', f.start_date), date_trunc('month', f.end_date)) + 1 as month_count
+    from funding as f
+    cross join params
+    where list_contains(params.project_ids, f.project_id)
+),
+
+monthly as (
+    select
+        m.month_start_date,
+        sum(case when cf.is_recurrent then cf.amount_gbp / cf.month_count else 0 end) as recurrent_funding_gbp,
+        sum(case when not cf.is_recurrent then cf.amount_gbp / cf.month_count else 0 end) as time_limited_funding_gbp
+    from months as m
+    left join chosen_funding as cf on m.month_start_date between cf.first_month and cf.last_month
+    group by m.month_start_date
+),
+
+endings as (
+    select
+        last_month as month_start_date,
+        count(*) as funding_lines_ending,
+        sum(amount_gbp) as funding_ending_gbp,
+        sum(case when not is_recurrent then 1 else 0 end) as time_limited_lines_ending
+    from chosen_funding
+    group by last_month
+),
+
+final as (
+    select
+        mo.month_start_date,
+        coalesce(mo.recurrent_funding_gbp, 0) as recurrent_funding_gbp,
+        coalesce(mo.time_limited_funding_gbp, 0) as time_limited_funding_gbp,
+        coalesce(mo.recurrent_funding_gbp, 0) + coalesce(mo.time_limited_funding_gbp, 0) as secured_funding_gbp,
+        coalesce(e.funding_lines_ending, 0) as funding_lines_ending,
+        coalesce(e.time_limited_lines_ending, 0) as time_limited_lines_ending,
+        coalesce(e.funding_ending_gbp, 0) as funding_ending_gbp
+    from monthly as mo
+    left join endings as e on mo.month_start_date = e.month_start_date
+)
+
+select * from final
+order by month_start_date
