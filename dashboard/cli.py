@@ -76,7 +76,14 @@ def cmd_init(args: argparse.Namespace) -> int:
     path = args.db or db.default_db_path()
     with db.write_database(path, fresh=True) as con:
         db.load_reference_tables(con)
-    if args.demo:
+        if args.synthetic is not None:
+            from dashboard import synthetic
+
+            added = synthetic.write_portfolio(con, args.synthetic, args.seed)
+    if args.synthetic is not None:
+        counts = ", ".join(f"{count:,} {name}" for name, count in added.items())
+        print(f"Created {path} with a synthetic portfolio (seed {args.seed}): {counts}.")
+    elif args.demo:
         result = import_folder(db.DEMO_DIR, path)
         if not result.ok:
             for problem in result.problems:
@@ -121,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--demo", action="store_true", help="load the bundled demo portfolio")
     which.add_argument("--empty", action="store_true", help="no projects")
+    which.add_argument("--synthetic", type=int, metavar="N", help="a synthetic portfolio of N projects (benchmarks)")
+    p.add_argument("--seed", type=int, default=0, help="random seed for --synthetic (same seed, same portfolio)")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("import", help="load a folder of template CSVs in one transaction (all rows or none)")
