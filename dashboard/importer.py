@@ -1,18 +1,30 @@
-"""Reading, checking and loading template data (projects, funding, costs, benefits).
+"""Checking and loading template data (projects, funding, costs, benefits, ... every table in TEMPLATE_TABLES).
 
 Every problem in every file is found in one pass and reported as file, row, column, value and
 reason, so a commissioner can fix a spreadsheet in one go. Nothing is written unless every row
-passes; the write itself is one transaction on a copy of the database (see db.write_database).
+passes; the write itself is one transaction on a copy of the database (see db.write_database),
+so a crash or a kill part-way leaves the database as it was. Every attempt, accepted or rejected,
+is recorded in the `imports` audit table with the source's name and SHA-256.
 
-Checks are vectorised with pandas so a million-row costs file is validated in seconds.
+Checks are vectorised with pandas so a million-row costs file is checked in a few seconds.
 Row numbers are spreadsheet rows: the header is row 1, the first data row is row 2.
+
+Reading files of each kind (folder, zip, workbook, 360Giving) is in import_sources.py; this module
+takes tables of strings (RawTable) from any of them.
 """
 
 from __future__ import annotations
 
 import csv
+import getpass
+import hashlib
+import io
+import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -24,9 +36,28 @@ from dashboard.schema import TEMPLATE_TABLES, Column, Table
 ROW_COLUMN = "__row"  # spreadsheet row number carried beside the data
 
 _DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
+_DATE_TIME_RE = r"^(\d{4}-\d{2}-\d{2})[ T]00:00(:00(\.0+)?)?Z?$"  # what Excel and JSON exports add to a date
+_UK_DATE_RE = r"^(\d{1,2})/(\d{1,2})/(\d{4})$"  # what Excel writes when a UK user saves as CSV
 _INT_RE = r"^[+-]?\d+$"
 _NUMBER_RE = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
 _MONEY_RE = r"^\d+(\.\d{1,2})?$"
+_MONEY_FORMATTED_RE = r"^(-?)£?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$"  # £1,500.00 as Excel saves currency cells
+_NEUTRALISED_RE = r"^'[=+\-@\t\r\n]"  # a leading apostrophe our own CSV exports add against formula injection
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+
+TABLE_LABELS = {
+    "projects": ("project", "projects"),
+    "funding": ("funding line", "funding lines"),
+    "costs": ("cost line", "cost lines"),
+    "benefits": ("benefit line", "benefit lines"),
+    "outcomes": ("outcome measure", "outcome measures"),
+}
+
+
+def table_label(name: str, n: int) -> str:
+    """'1 project', '97 cost lines', '3 outcome measures'."""
+    one, many = TABLE_LABELS.get(name, (f"{name} row", f"{name} rows"))
+    return f"{n:,} {one if n == 1 else many}"
 
 
 @dataclass(frozen=True)
@@ -43,24 +74,85 @@ class Problem:
             where += f", row {self.row}"
         if self.column:
             where += f", column {self.column}"
-        value = "" if self.value is None else f" (value {self.value!r})"
+        value = "" if self.value is None else f" (value {_short(self.value)!r})"
         return f"{where}{value}: {self.reason}"
+
+
+def _short(value: str, limit: int = 80) -> str:
+    value = str(value)
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
+    """Problems as a table for the Data page and downloads: one row per problem."""
+    rows = [
+        {
+            "File or sheet": p.file,
+            "Row": p.row,
+            "Column": p.column or "",
+            "Value": "" if p.value is None else _short(p.value, 200),
+            "What is wrong and how to fix it": p.reason,
+        }
+        for p in problems
+    ]
+    frame = pd.DataFrame(rows, columns=["File or sheet", "Row", "Column", "Value", "What is wrong and how to fix it"])
+    frame["Row"] = frame["Row"].astype("Int64")
+    return frame
 
 
 @dataclass
 class RawTable:
-    """One table as read from a file or sheet: every cell a string, plus its spreadsheet row number."""
+    """One table as read from a file or sheet: every cell a string, plus its spreadsheet row number.
+
+    column_labels maps a template column to what the source calls it (a 360Giving field name, say),
+    so messages name the column the user can see.
+    """
 
     table: Table
     source: str  # what to call it in messages: "costs.csv", "sheet costs", ...
     frame: pd.DataFrame
+    column_labels: dict[str, str] = field(default_factory=dict)
+
+    def label(self, column: str) -> str:
+        return self.column_labels.get(column, column)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A project field an import could not supply and filled with a placeholder: still to fill in."""
+
+    project_id: str
+    table_name: str  # "projects" for a project column; otherwise a table with no lines yet (costs, benefits)
+    field: str  # the column, or "*" for "no lines yet in table_name"
+    reason: str
+
+
+@dataclass
+class Batch:
+    """Everything read from one upload or path, ready to check and load."""
+
+    raws: list[RawTable] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # found while reading: nothing will be loaded
+    warnings: list[Problem] = field(default_factory=list)  # worth knowing, but the rows still load
+    flags: list[Flag] = field(default_factory=list)
+    # project columns whose value in the database wins over an incoming placeholder once filled in
+    keep_existing: tuple[str, ...] = ()
+    source_name: str = "(unnamed)"
+    sha256: str = ""
+    format: str = "template"
 
 
 @dataclass
 class ImportResult:
     added: dict[str, int] = field(default_factory=dict)
     replaced: dict[str, int] = field(default_factory=dict)
+    rejected: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    flagged_projects: int = 0
+    import_id: int | None = None
+    source_name: str = ""
+    format: str = ""
 
     @property
     def ok(self) -> bool:
@@ -69,23 +161,21 @@ class ImportResult:
     def summary(self) -> str:
         if self.problems:
             n = len(self.problems)
-            return f"Nothing was imported: {n} problem{'s' if n != 1 else ''} found."
-        labels = {
-            "projects": "projects",
-            "funding": "funding lines",
-            "costs": "cost lines",
-            "benefits": "benefit lines",
-        }
+            return f"Nothing was imported: {n:,} problem{'s' if n != 1 else ''} found."
         parts = []
         for name, added in self.added.items():
             replaced = self.replaced.get(name, 0)
-            total = added + replaced
-            label = labels.get(name, name)
-            part = f"{total:,} {label}"
+            part = table_label(name, added + replaced)
             if replaced:
                 part += f" ({replaced:,} replaced)"
             parts.append(part)
-        return "Imported " + (", ".join(parts) if parts else "nothing") + "."
+        text = "Imported " + (", ".join(parts) if parts else "nothing") + "."
+        if self.flagged_projects:
+            text += (
+                f" {table_label('projects', self.flagged_projects)} still "
+                f"{'needs' if self.flagged_projects == 1 else 'need'} fields filled in."
+            )
+        return text
 
 
 class ImportRejected(Exception):
@@ -97,32 +187,54 @@ class ImportRejected(Exception):
 # ---------------------------------------------------------------- reading
 
 
-def read_csv_table(path: Path, table: Table, source: str | None = None) -> tuple[RawTable | None, list[Problem]]:
-    """Read a template CSV as strings; problems with the file itself or its header are returned."""
-    source = source or path.name
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_csv_bytes(data: bytes, table: Table, source: str) -> tuple[RawTable | None, list[Problem]]:
+    """Read a template CSV held in memory as strings; problems with the file itself or its header are returned.
+
+    Accepts a UTF-8 byte-order mark, Windows (CRLF) line endings and quoted values over several lines.
+    """
     try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            header = next(csv.reader(f), None)
-    except UnicodeDecodeError:
-        return None, [Problem(source, None, None, None, "is not UTF-8 text; save it as 'CSV UTF-8' and try again")]
-    if not header:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, [
+            Problem(
+                source,
+                None,
+                None,
+                None,
+                f"is not UTF-8 text (the first bad character is on line {line}); in Excel use "
+                "File > Save As > 'CSV UTF-8 (Comma delimited)' and try again",
+            )
+        ]
+    header = next(csv.reader(io.StringIO(text[:65536])), None)
+    if not header or not any(h.strip() for h in header):
         return None, [Problem(source, None, None, None, "is empty; it needs a header row naming the columns")]
-    problems = check_header(source, table, [h.strip() for h in header])
+    header = [h.strip() for h in header]
+    problems = check_header(source, table, header)
     if problems:
         return None, problems
     try:
         frame = pd.read_csv(
-            path,
+            io.StringIO(text),
             dtype=str,
             keep_default_na=False,
             na_filter=False,
-            encoding="utf-8-sig",
-            skip_blank_lines=True,
+            skip_blank_lines=False,
         )
-    except pd.errors.ParserError as exc:
+    except (pd.errors.ParserError, csv.Error) as exc:
         return None, [Problem(source, None, None, None, f"could not be read as CSV: {_parser_message(exc)}")]
     frame.columns = [c.strip() for c in frame.columns]
-    return RawTable(table, source, _with_rows(frame)), []
+    return RawTable(table, source, with_rows(frame)), []
+
+
+def read_csv_table(path: Path, table: Table, source: str | None = None) -> tuple[RawTable | None, list[Problem]]:
+    """Read a template CSV file as strings; problems with the file itself or its header are returned."""
+    path = Path(path)
+    return read_csv_bytes(path.read_bytes(), table, source or path.name)
 
 
 def _parser_message(exc: Exception) -> str:
@@ -134,10 +246,21 @@ def _parser_message(exc: Exception) -> str:
     return text.splitlines()[-1] if text else "unknown error"
 
 
-def _with_rows(frame: pd.DataFrame) -> pd.DataFrame:
+def with_rows(frame: pd.DataFrame, first_row: int = 2) -> pd.DataFrame:
+    """Number the rows as a spreadsheet shows them, then drop rows with nothing in them (blank lines, ',,,')."""
     frame = frame.reset_index(drop=True)
-    frame[ROW_COLUMN] = range(2, len(frame) + 2)
+    frame[ROW_COLUMN] = range(first_row, len(frame) + first_row)
+    data_columns = [c for c in frame.columns if c != ROW_COLUMN]
+    if data_columns and len(frame):
+        empty = pd.Series(True, index=frame.index)
+        for column in data_columns:
+            empty &= frame[column].astype(str).str.strip() == ""
+        if empty.any():
+            frame = frame.loc[~empty].reset_index(drop=True)
     return frame
+
+
+_with_rows = with_rows  # the name the foundation used
 
 
 def check_header(source: str, table: Table, header: list[str]) -> list[Problem]:
@@ -146,21 +269,29 @@ def check_header(source: str, table: Table, header: list[str]) -> list[Problem]:
     for name in header:
         if name not in expected:
             problems.append(
-                Problem(source, 1, name, None, f"is not a column of {table.file_name}; expected {', '.join(expected)}")
+                Problem(
+                    source,
+                    1,
+                    name or "(blank)",
+                    None,
+                    f"is not a column of {table.name}; remove it or rename it to one of {', '.join(expected)}",
+                )
             )
     seen = set()
     for name in header:
         if name in seen:
-            problems.append(Problem(source, 1, name, None, "appears twice in the header"))
+            problems.append(Problem(source, 1, name, None, "appears twice in the header; keep one of them"))
         seen.add(name)
     for col in table.columns:
         if col.required and col.name not in header:
-            problems.append(Problem(source, 1, col.name, None, "is a required column but is missing from the header"))
+            problems.append(
+                Problem(source, 1, col.name, None, "is a required column but is missing from the header; add it")
+            )
     return problems
 
 
 def read_template_folder(folder: Path) -> tuple[list[RawTable], list[Problem]]:
-    """Read whichever template CSVs a folder holds (projects.csv, funding.csv, costs.csv, benefits.csv)."""
+    """Read whichever template CSVs a folder holds (projects.csv, funding.csv, ... one per TEMPLATE_TABLES)."""
     folder = Path(folder)
     if not folder.is_dir():
         return [], [Problem(str(folder), None, None, None, "is not a folder of template CSV files")]
@@ -186,6 +317,39 @@ def read_template_folder(folder: Path) -> tuple[list[RawTable], list[Problem]]:
     return raws, problems
 
 
+def folder_sha256(folder: Path) -> str:
+    """One fingerprint for a folder of CSVs: SHA-256 over each file's name and bytes, in name order."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(folder).glob("*.csv")):
+        digest.update(path.name.encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def template_text(value) -> str:
+    """A cell value from a workbook or the database as template text ('' for empty)."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime | pd.Timestamp):
+        if pd.isna(value):
+            return ""
+        if (value.hour, value.minute, value.second) == (0, 0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return str(value)
+
+
 # ---------------------------------------------------------------- checking
 
 
@@ -195,7 +359,36 @@ def _problems_where(raw: RawTable, mask: pd.Series, column: str, reason: str | p
     rows = raw.frame.loc[mask, ROW_COLUMN].tolist()
     values = raw.frame.loc[mask, column].tolist() if column in raw.frame.columns else [None] * len(rows)
     reasons = reason[mask].tolist() if isinstance(reason, pd.Series) else [reason] * len(rows)
-    return [Problem(raw.source, r, column, v, why) for r, v, why in zip(rows, values, reasons, strict=True)]
+    label = raw.label(column)
+    return [Problem(raw.source, r, label, v, why) for r, v, why in zip(rows, values, reasons, strict=True)]
+
+
+def _normalise_dates(value: pd.Series, present: pd.Series) -> pd.Series:
+    """ISO dates as they are; 'YYYY-MM-DD 00:00:00' and UK 'D/M/YYYY' rewritten as YYYY-MM-DD."""
+    other = present & ~value.str.match(_DATE_RE)
+    if not other.any():
+        return value
+    value = value.copy()
+    sub = value[other]
+    stamped = sub.str.extract(_DATE_TIME_RE)[0]
+    uk = sub.str.extract(_UK_DATE_RE)
+    uk_iso = uk[2] + "-" + uk[1].str.zfill(2) + "-" + uk[0].str.zfill(2)
+    rewritten = stamped.fillna(uk_iso)
+    value[other] = rewritten.fillna(sub)
+    return value
+
+
+def _normalise_money(value: pd.Series, present: pd.Series) -> pd.Series:
+    """'£1,500.00' (how Excel saves a currency cell) as 1500.00; anything else left for the checks."""
+    other = present & ~value.str.match(_NUMBER_RE)
+    if not other.any():
+        return value
+    value = value.copy()
+    sub = value[other]
+    parts = sub.str.extract(_MONEY_FORMATTED_RE)
+    plain = parts[0] + parts[1].str.replace(",", "", regex=False) + parts[3].fillna("")
+    value[other] = plain.fillna(sub)
+    return value
 
 
 def _check_column(raw: RawTable, col: Column) -> tuple[pd.Series, list[Problem]]:
@@ -203,34 +396,50 @@ def _check_column(raw: RawTable, col: Column) -> tuple[pd.Series, list[Problem]]
     frame = raw.frame
     if col.name not in frame.columns:
         return pd.Series([None] * len(frame), index=frame.index, dtype=object), []
-    original = frame[col.name].astype(str)
-    value = original if col.kind == "text" else original.str.strip()
-    empty = value.str.strip() == ""
+    value = frame[col.name].astype(str).str.strip()
+    empty = value == ""
     problems: list[Problem] = []
     if col.required:
-        problems += _problems_where(raw, empty, col.name, "is required but empty")
+        problems += _problems_where(raw, empty, col.name, f"is required but empty; fill in {col.allowed()}")
     present = ~empty
     bad = pd.Series(False, index=frame.index)
-    if col.kind == "date":
+    if col.kind in ("text", "id"):
+        neutralised = present & value.str.match(_NEUTRALISED_RE)
+        if neutralised.any():
+            value = value.where(~neutralised, value.str.slice(1))
+    elif col.kind == "date":
+        value = _normalise_dates(value, present)
         looks = value.str.match(_DATE_RE)
         parsed = pd.to_datetime(value.where(present & looks), format="%Y-%m-%d", errors="coerce")
         bad = present & parsed.isna()
         problems += _problems_where(
             raw, bad, col.name, "is not a real date; write it as YYYY-MM-DD, for example 2025-04-01"
         )
+        year = parsed.dt.year
+        implausible = present & ~bad & ((year < EARLIEST_YEAR) | (year > LATEST_YEAR))
+        problems += _problems_where(
+            raw,
+            implausible,
+            col.name,
+            f"is not a plausible date (the year must be from {EARLIEST_YEAR} to {LATEST_YEAR}); check the year",
+        )
+        bad |= implausible
     elif col.kind == "bool":
         lowered = value.str.lower()
+        lowered = lowered.replace({"yes": "true", "no": "false", "y": "true", "n": "false", "1": "true", "0": "false"})
         bad = present & ~lowered.isin(["true", "false"])
-        problems += _problems_where(raw, bad, col.name, "must be true or false")
+        problems += _problems_where(raw, bad, col.name, "must be true or false (yes or no also work)")
         value = lowered
     elif col.kind in ("money", "share", "int", "number"):
+        if col.kind == "money":
+            value = _normalise_money(value, present)
         pattern = _INT_RE if col.kind == "int" else _NUMBER_RE
         numeric_text = present & value.str.match(pattern)
         not_number = present & ~numeric_text
         if col.kind == "money":
-            hint = "is not an amount in pounds; write digits only, without £ signs or commas, for example 1500.50"
+            hint = "is not an amount in pounds; write digits only, for example 1500.50"
         elif col.kind == "int":
-            hint = "is not a whole number"
+            hint = f"is not a whole number; write {col.allowed()}"
         elif col.kind == "number":
             hint = "is not a number; write digits only, for example 0.75, 12 or -3"
         else:
@@ -242,27 +451,32 @@ def _check_column(raw: RawTable, col: Column) -> tuple[pd.Series, list[Problem]]
             negative = numeric_text & (number < 0)
             problems += _problems_where(raw, negative, col.name, "is negative; money must be 0 or more")
             too_precise = numeric_text & ~negative & ~value.str.match(_MONEY_RE)
-            problems += _problems_where(raw, too_precise, col.name, "has more than 2 decimal places (pence)")
+            problems += _problems_where(
+                raw, too_precise, col.name, "has more than 2 decimal places; round it to whole pence"
+            )
             bad |= negative | too_precise
         elif col.kind == "share":
             outside = numeric_text & ((number < 0) | (number > 1))
-            problems += _problems_where(raw, outside, col.name, "must be a fraction from 0 to 1 (0.25 means a quarter)")
+            problems += _problems_where(
+                raw, outside, col.name, "must be a fraction from 0 to 1 (0.25 means a quarter, not 25)"
+            )
             bad |= outside
         else:
-            low = numeric_text & (number < col.min_value) if col.min_value is not None else None
-            high = numeric_text & (number > col.max_value) if col.max_value is not None else None
             outside = pd.Series(False, index=frame.index)
-            for part in (low, high):
-                if part is not None:
-                    outside |= part
+            if col.min_value is not None:
+                outside |= numeric_text & (number < col.min_value)
+            if col.max_value is not None:
+                outside |= numeric_text & (number > col.max_value)
             what = col.allowed()
             if col.name == "confidence_grade":
-                what = "a confidence grade from 1 to 6"
+                what = "a confidence grade from 1 to 6 (1 audited figures, 6 expert judgement)"
             problems += _problems_where(raw, outside, col.name, f"is out of range; it must be {what}")
             bad |= outside
     elif col.kind == "code":
-        bad = present & ~value.isin(col.codes)
+        lowered = value.str.lower()
+        bad = present & ~lowered.isin(col.codes)
         problems += _problems_where(raw, bad, col.name, "is not a known code; use one of " + ", ".join(col.codes))
+        value = lowered
     cleaned = value.astype(object).where(present & ~bad, None)
     return cleaned, problems
 
@@ -286,7 +500,13 @@ def check_tables(
         dup = key.notna() & key.duplicated(keep=False)
         if dup.any():
             first_row = raw.frame.loc[dup].groupby(key[dup])[ROW_COLUMN].transform("min")
-            reason = "is a duplicate " + table.key + "; it also appears on row " + first_row.astype(str)
+            reason = (
+                "is a duplicate "
+                + raw.label(table.key)
+                + "; it also appears on row "
+                + first_row.astype(str)
+                + "; give each row its own reference"
+            )
             later = dup & key.duplicated(keep="first")
             problems += _problems_where(raw, later, table.key, reason.reindex(raw.frame.index))
         for start, end in table.date_ranges:
@@ -294,7 +514,10 @@ def check_tables(
                 both = frame[start].notna() & frame[end].notna()
                 before = both & (frame[end].where(both, "") < frame[start].where(both, ""))
                 problems += _problems_where(
-                    raw, before, end, f"is before {start}; an end date cannot come before the start"
+                    raw,
+                    before,
+                    end,
+                    f"is before {raw.label(start)}; an end date cannot come before the start (swap them?)",
                 )
         cleaned[table.name] = frame
 
@@ -310,10 +533,24 @@ def check_tables(
                 ids = frame[col.name]
                 unknown = ids.notna() & ~ids.isin(known_projects)
                 problems += _problems_where(
-                    raw, unknown, col.name, "is not a known project_id; add the project to projects.csv first"
+                    raw,
+                    unknown,
+                    col.name,
+                    "is not a known project_id; add the project to projects (projects.csv or the projects sheet) "
+                    "in the same upload, or check the spelling",
                 )
     problems.sort(key=lambda p: (p.file, p.row or 0))
     return cleaned, problems
+
+
+def rejected_rows(raws: list[RawTable], problems: list[Problem]) -> dict[str, int]:
+    """How many distinct rows of each table have at least one problem."""
+    table_of = {raw.source: raw.table.name for raw in raws}
+    rows: dict[str, set[int]] = {}
+    for p in problems:
+        if p.row is not None and p.row > 1 and p.file in table_of:
+            rows.setdefault(table_of[p.file], set()).add(p.row)
+    return {name: len(found) for name, found in rows.items()}
 
 
 # ---------------------------------------------------------------- loading
@@ -329,31 +566,184 @@ def apply_tables(con: duckdb.DuckDBPyConnection, cleaned: dict[str, pd.DataFrame
             result.added[table.name] = len(frame) - replaced
 
 
-class _Abort(Exception):
-    """Raised inside write_database so the copy is thrown away rather than swapped in."""
+def _ids_frame(values) -> pd.DataFrame:
+    return pd.DataFrame({"project_id": pd.Series(sorted(values), dtype=object)})
 
 
-def import_raw_tables(raws: list[RawTable], db_path: Path | str | None = None) -> ImportResult:
-    """Check raws against the database and, only if every row passes, load them in one transaction."""
+def _keep_filled_values(con: duckdb.DuckDBPyConnection, cleaned: dict[str, pd.DataFrame], batch: Batch) -> list[Flag]:
+    """Where an incoming placeholder meets a value someone has since filled in, keep theirs and drop the flag.
+
+    So re-importing a 360Giving file after filling in a project's service area (say) through the template
+    does not put the placeholder back. Also drops "no cost lines yet" flags for projects that have some.
+    """
+    flags = list(batch.flags)
+    if not flags and not batch.keep_existing:
+        return flags
+    projects = cleaned.get("projects")
+    if projects is None or projects.empty:
+        return flags
+    con.register("incoming_ids", _ids_frame(set(projects["project_id"].dropna())))
+    try:
+        open_flags = {tuple(r) for r in con.execute(db.load_query("import_flags_for_projects")).fetchall()}
+        with_lines = {tuple(r) for r in con.execute(db.load_query("project_line_tables")).fetchall()}
+        existing = db.query_df(con, "projects_for_import") if batch.keep_existing else pd.DataFrame()
+    finally:
+        con.unregister("incoming_ids")
+    kept: set[tuple[str, str]] = set()
+    if not existing.empty:
+        position = {k: i for i, k in enumerate(projects["project_id"].tolist())}
+        for record in existing.to_dict("records"):
+            pid = record["project_id"]
+            i = position.get(pid)
+            if i is None:
+                continue
+            for column in batch.keep_existing:
+                if (pid, "projects", column) in open_flags:
+                    continue  # still the placeholder: keep the flag
+                projects.iat[i, projects.columns.get_loc(column)] = template_text(record[column]) or None
+                kept.add((pid, column))
+    return [
+        f
+        for f in flags
+        if not (f.table_name == "projects" and (f.project_id, f.field) in kept)
+        and not (f.table_name != "projects" and (f.project_id, f.table_name) in with_lines)
+    ]
+
+
+def _update_flags(
+    con: duckdb.DuckDBPyConnection, cleaned: dict[str, pd.DataFrame], new_flags: list[Flag], import_id: int
+) -> int:
+    """Clear the flags this import answers, record the new ones; return how many projects this import flags.
+
+    Rows of a table for a project answer that project's flags on that table: a template projects row
+    supplies every project column, cost lines answer "no cost lines yet".
+    """
+    for name, frame in cleaned.items():
+        if "project_id" not in frame.columns:
+            continue
+        con.register("cleared_ids", _ids_frame(set(frame["project_id"].dropna())))
+        try:
+            con.execute(db.load_query("clear_import_flags"), {"table_name": name})
+        finally:
+            con.unregister("cleared_ids")
+    if new_flags:
+        frame = pd.DataFrame(
+            {
+                "project_id": pd.Series([f.project_id for f in new_flags], dtype=object),
+                "table_name": pd.Series([f.table_name for f in new_flags], dtype=object),
+                "field": pd.Series([f.field for f in new_flags], dtype=object),
+                "reason": pd.Series([f.reason for f in new_flags], dtype=object),
+            }
+        ).drop_duplicates(["project_id", "table_name", "field"])
+        frame["import_id"] = import_id
+        con.register("new_flags", frame)
+        try:
+            con.execute(db.load_query("insert_import_flags"))
+        finally:
+            con.unregister("new_flags")
+    return len({f.project_id for f in new_flags})
+
+
+def current_user() -> str | None:
+    """Who is running this, when the operating system knows (the CLI); None otherwise."""
+    try:
+        return os.environ.get("COMMISSIONING_USER") or getpass.getuser()
+    except (KeyError, OSError):
+        return None
+
+
+def _record_import(
+    con: duckdb.DuckDBPyConnection, import_id: int, batch: Batch, result: ImportResult, imported_by: str | None
+) -> None:
+    outcome = "imported" if result.ok else "rejected"
+    con.execute(
+        db.load_query("insert_import"),
+        {
+            "import_id": import_id,
+            "imported_at": datetime.now().replace(microsecond=0),
+            "imported_by": imported_by,
+            "source_name": batch.source_name,
+            "source_sha256": batch.sha256,
+            "source_format": batch.format,
+            "outcome": outcome,
+            "problem_count": len(result.problems),
+            "warning_count": len(result.warnings),
+            "flagged_projects": result.flagged_projects,
+            "summary": result.summary(),
+        },
+    )
+    names = [t.name for t in TEMPLATE_TABLES if t.name in {r.table.name for r in batch.raws}]
+    counts = pd.DataFrame(
+        {
+            "import_id": import_id,
+            "table_name": pd.Series(names, dtype=object),
+            "rows_added": [result.added.get(n, 0) for n in names],
+            "rows_replaced": [result.replaced.get(n, 0) for n in names],
+            "rows_rejected": [result.rejected.get(n, 0) for n in names],
+        }
+    )
+    if len(counts):
+        con.register("new_counts", counts)
+        try:
+            con.execute(db.load_query("insert_import_counts"))
+        finally:
+            con.unregister("new_counts")
+
+
+def import_batch(batch: Batch, db_path: Path | str | None = None, *, imported_by: str | None = None) -> ImportResult:
+    """Check a batch against the database and, only if every row passes, load it in one transaction.
+
+    Whatever the outcome, the attempt is recorded in `imports` (when the database exists).
+    """
     path = Path(db_path) if db_path else db.default_db_path()
+    result = ImportResult(
+        problems=list(batch.problems),
+        warnings=list(batch.warnings),
+        source_name=batch.source_name,
+        format=batch.format,
+    )
     if not path.is_file():
         message = f"does not exist yet; create it with: python -m dashboard init --empty --db {path}"
-        return ImportResult(problems=[Problem(str(path), None, None, None, message)])
-    result = ImportResult()
-    try:
-        with db.write_database(path) as con:
-            cleaned, result.problems = check_tables(raws, con)
-            if result.problems:
-                raise _Abort
-            apply_tables(con, cleaned, result)
-    except _Abort:
-        pass
+        result.problems = [Problem(str(path), None, None, None, message)] + result.problems
+        return result
+    with db.write_database(path) as con:
+        import_id = int(con.execute(db.load_query("next_import_id")).fetchall()[0][0])
+        if not result.problems:
+            cleaned, result.problems = check_tables(batch.raws, con)
+            result.rejected = rejected_rows(batch.raws, result.problems)
+            if not result.problems:
+                flags = _keep_filled_values(con, cleaned, batch)
+                apply_tables(con, cleaned, result)
+                result.flagged_projects = _update_flags(con, cleaned, flags, import_id)
+        _record_import(con, import_id, batch, result, imported_by)
+        result.import_id = import_id
+    if not result.ok:
+        result.added, result.replaced = {}, {}
     return result
 
 
-def import_folder(folder: Path | str, db_path: Path | str | None = None) -> ImportResult:
+def import_raw_tables(
+    raws: list[RawTable],
+    db_path: Path | str | None = None,
+    *,
+    source_name: str = "(tables)",
+    imported_by: str | None = None,
+) -> ImportResult:
+    """Check raws against the database and, only if every row passes, load them in one transaction."""
+    return import_batch(Batch(raws=raws, source_name=source_name), db_path, imported_by=imported_by)
+
+
+def import_folder(
+    folder: Path | str, db_path: Path | str | None = None, *, imported_by: str | None = None
+) -> ImportResult:
     """Import a folder of template CSVs: all rows or none."""
-    raws, problems = read_template_folder(Path(folder))
-    if problems:
-        return ImportResult(problems=problems)
-    return import_raw_tables(raws, db_path)
+    folder = Path(folder)
+    raws, problems = read_template_folder(folder)
+    batch = Batch(
+        raws=raws,
+        problems=problems,
+        source_name=folder.name or str(folder),
+        sha256=folder_sha256(folder) if folder.is_dir() else "",
+        format="template-folder",
+    )
+    return import_batch(batch, db_path, imported_by=imported_by)
