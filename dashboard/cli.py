@@ -21,7 +21,7 @@ from dashboard.appraisal import METRIC_COLUMNS, AssumptionError, project_metrics
 from dashboard.importer import import_folder
 
 # modules that contribute sub-commands with add_commands(subparsers)
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("dashboard.scenarios",)
 
 
 def iso_date(text: str) -> date:
@@ -110,7 +110,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_metrics(args: argparse.Namespace) -> int:
     con = db.connect_read_only(args.db)
     try:
-        assumptions = assumptions_from_args(con, args)
+        if args.scenario:  # a saved scenario (dashboard/scenarios.py), with any --as-of etc. on top
+            from dashboard.scenarios import assumptions_from_cli
+
+            assumptions = assumptions_from_cli(con, args)
+        else:
+            assumptions = assumptions_from_args(con, args)
         metrics = project_metrics(con, assumptions)
     finally:
         con.close()
@@ -140,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("metrics", help="one row per project: appraisal and projectitis risk")
     add_db_option(p)
     add_assumption_options(p)
+    p.add_argument("--scenario", default=None, metavar="NAME", help="a saved scenario (see: scenarios list)")
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     p.set_defaults(func=cmd_metrics)
 
