@@ -21,7 +21,12 @@ from dashboard.appraisal import METRIC_COLUMNS, AssumptionError, project_metrics
 from dashboard.importer import import_folder
 
 # modules that contribute sub-commands with add_commands(subparsers)
-COMMAND_MODULES: tuple[str, ...] = ("dashboard.scenarios",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "dashboard.scenarios",
+    "dashboard.stopping",
+    "dashboard.decisions",
+    "dashboard.reports",
+)
 
 
 def iso_date(text: str) -> date:

@@ -1,0 +1,1 @@
+"""The plain-English justification report for one decision (being written)."""
