@@ -1,0 +1,56 @@
+"""Shared fixtures: tiny DuckDB databases built from checked-in CSVs in a temporary folder."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from dashboard import db
+from dashboard.appraisal import Assumptions
+from dashboard.importer import import_folder
+
+DATA = Path(__file__).parent / "data"
+TINY = DATA / "tiny"
+AS_OF = date(2026, 11, 22)
+
+
+def build_db(path: Path, folder: Path | None) -> Path:
+    """Create the schema and reference tables at path and import a folder of template CSVs into it."""
+    with db.write_database(path, fresh=True) as con:
+        db.load_reference_tables(con)
+    if folder is not None:
+        result = import_folder(folder, path)
+        assert result.ok, [str(p) for p in result.problems]
+    return path
+
+
+@pytest.fixture
+def tiny_db(tmp_path) -> Path:
+    return build_db(tmp_path / "tiny.duckdb", TINY)
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    return build_db(tmp_path_factory.mktemp("demo") / "demo.duckdb", db.DEMO_DIR)
+
+
+@pytest.fixture
+def base_assumptions() -> Assumptions:
+    return Assumptions(as_of=AS_OF)
+
+
+@pytest.fixture
+def read(request):
+    """Open read-only connections to a database path; closed after the test."""
+    opened = []
+
+    def _open(path: Path):
+        con = db.connect_read_only(path)
+        opened.append(con)
+        return con
+
+    yield _open
+    for con in opened:
+        con.close()

@@ -1,0 +1,68 @@
+"""The rules of the codebase that a reviewer would otherwise have to remember."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dashboard import db
+from dashboard.schema import TEMPLATE_TABLES
+
+ROOT = Path(__file__).resolve().parent.parent
+UI_MODULES = {"app", "ui"}
+DATA_LAYER = sorted(
+    p.stem for p in (ROOT / "dashboard").glob("*.py") if p.stem not in UI_MODULES and not p.stem.startswith("__")
+)
+QUERY_FILES = sorted(p for p in (ROOT / "queries").glob("*.sql"))
+
+
+@pytest.mark.parametrize("module", DATA_LAYER)
+def test_data_layer_module_does_not_import_streamlit(module):
+    code = f"import sys, dashboard.{module}; sys.exit(1 if 'streamlit' in sys.modules else 0)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, f"dashboard.{module} imports streamlit (directly or indirectly)\n{result.stderr}"
+
+
+@pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.name)
+def test_query_file_states_its_grain_and_ends_with_select_from_final(path):
+    text = path.read_text(encoding="utf-8")
+    body = re.sub(r"--[^\n]*", "", text).strip().lower()
+    assert text.startswith("-- "), f"{path.name} must open with a comment saying what it returns or does"
+    if body.startswith(("with", "select")):
+        assert text.startswith("-- one row"), f"{path.name} must open with a comment stating its grain"
+        ending = r"select \* from final(\s+order by [^;]+)?(\s+limit [^;]+)?;?$"
+        assert re.search(ending, body), f"{path.name} must end with select * from final"
+
+
+def test_no_python_builds_sql_with_f_strings():
+    pattern = re.compile(r"""(execute|sql|query)\(\s*f["']""")
+    offenders = [
+        f"{p.relative_to(ROOT)}:{n}"
+        for p in (ROOT / "dashboard").rglob("*.py")
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert not offenders
+
+
+def test_database_tables_match_the_template_definition(tmp_path):
+    path = tmp_path / "schema.duckdb"
+    with db.write_database(path, fresh=True):
+        pass
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        for table in TEMPLATE_TABLES:
+            rows = con.execute(
+                "select column_name, data_type from duckdb_columns() where table_name = ? order by column_index",
+                [table.name],
+            ).fetchall()
+            assert [r[0] for r in rows] == table.column_names, table.name
+            for (name, data_type), column in zip(rows, table.columns, strict=True):
+                assert data_type.lower().replace(" ", "") == column.sql_type.replace(" ", ""), (table.name, name)
+    finally:
+        con.close()

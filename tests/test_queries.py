@@ -1,0 +1,80 @@
+"""Given the tiny portfolio, each query in queries/ returns what was worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from dashboard.db import query_df
+
+
+@pytest.fixture
+def con(tiny_db, read):
+    return read(tiny_db)
+
+
+def test_funding_cliff_spreads_each_funding_line_evenly_over_its_months(con):
+    cliff = query_df(con, "funding_cliff_by_month", {"as_of": date(2026, 11, 22), "project_ids": ["P002"]})
+    cliff = cliff.set_index(cliff["month_start_date"].dt.strftime("%Y-%m"))
+    assert len(cliff) == 49  # 12 months before to 36 after
+    # F002 £12,000 over January 2025 to December 2026 (24 months); F003 £4,000 recurrent over 27 months
+    assert cliff.loc["2026-11", "time_limited_funding_gbp"] == pytest.approx(500)
+    assert cliff.loc["2026-11", "recurrent_funding_gbp"] == pytest.approx(4000 / 27)
+    assert cliff.loc["2027-01", "time_limited_funding_gbp"] == 0
+    assert cliff.loc["2027-04", "secured_funding_gbp"] == 0
+    assert cliff.loc["2026-12", "funding_lines_ending"] == 1
+    assert cliff.loc["2026-12", "funding_ending_gbp"] == 12000
+    assert cliff.loc["2027-03", "funding_ending_gbp"] == 4000
+
+
+def test_funding_cliff_only_counts_the_projects_in_view(con):
+    cliff = query_df(con, "funding_cliff_by_month", {"as_of": date(2026, 11, 22), "project_ids": ["P001"]})
+    assert cliff["secured_funding_gbp"].sum() == 0  # the drumkit's £350 was in June 2025, before the window
+
+
+def test_funding_lines_ending_lists_lines_ending_within_the_months_given(con):
+    ending = query_df(con, "funding_lines_ending", {"as_of": date(2026, 11, 22), "within_months": 12})
+    assert ending["funding_id"].tolist() == ["F002", "F003"]
+    assert ending["months_to_end"].tolist() == [1, 4]
+    soon = query_df(con, "funding_lines_ending", {"as_of": date(2026, 11, 22), "within_months": 3})
+    assert soon["funding_id"].tolist() == ["F002"]
+
+
+def test_project_lines_returns_costs_then_benefits_as_entered(con):
+    lines = query_df(con, "project_lines", {"project_id": "P002"})
+    assert lines["line_id"].tolist() == ["C003", "C002", "B003", "B002"]
+    assert lines.set_index("line_id").loc["C002", "frequency"] == "weekly"
+
+
+def test_project_monthly_flows_run_up_to_the_appraisal_totals(con, base_assumptions):
+    flows = query_df(con, "project_monthly_flows", {"project_id": "P001", **base_assumptions.line_month_params()})
+    assert len(flows) == 60
+    first, last = flows.iloc[0], flows.iloc[-1]
+    assert (first["month_number"], first["cost_gbp"], first["benefit_gbp"]) == (1, 350, 1500)
+    assert last["cumulative_benefit_gbp"] == pytest.approx(90000)
+    assert round(last["cumulative_pv_benefit_gbp"], 2) == 84115.43
+    assert str(first["month_start_date"])[:10] == "2025-06-01"
+
+
+def test_reference_queries_return_the_council_defaults(con):
+    bias = query_df(con, "optimism_bias_by_grade")
+    assert bias["optimism_bias_share"].tolist() == [0.0, 0.05, 0.10, 0.15, 0.25, 0.40]
+    assert query_df(con, "standard_discount_rate")["discount_rate"].tolist() == [0.035]
+    settings = query_df(con, "council_settings")
+    assert dict(zip(settings["setting"], settings["value"], strict=True))["council_name"] == (
+        "Exampleshire County Council"
+    )
+    assert set(query_df(con, "table_columns", {"table_name": "funding"})["column_name"]) >= {"funding_id", "funder"}
+
+
+def test_appraisal_line_months_macro_drops_months_outside_the_window(con, base_assumptions):
+    params = base_assumptions.line_month_params()
+    lines = query_df(
+        con,
+        "project_monthly_flows",
+        {"project_id": "P003", **params},
+    )
+    assert len(lines) == 12
+    assert isinstance(lines, pd.DataFrame)
