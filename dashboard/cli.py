@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "dashboard.stopping",
     "dashboard.decisions",
     "dashboard.reports",
+    "dashboard.finance",
 )
 
 

@@ -1,0 +1,593 @@
+"""Finance exports: the portfolio's money by UK financial year, funder and service area, for budget reports.
+
+A council finance officer filters the portfolio (or takes all of it) and gets one workbook, or a zip of
+CSVs, that drops into a budget report without retyping, and that an auditor can reproduce:
+
+1. Summary by financial year: committed funding (recurrent and non-recurrent), planned spend, unfunded spend.
+2. By funder and financial year.
+3. By service area and financial year.
+4. Projects: one row per project with the nominal cash beside the appraisal at the chosen assumptions.
+5. Funding ending within 12 months of the as-of date, with each project's projectitis risk band.
+6. About this export: council, dates, assumptions, filters, source row counts, the rules, and the command
+   that reproduces it.
+
+Finance figures are nominal cash (undiscounted, no optimism bias, no deadweight); the rules are in
+queries/macros/finance_line_years.sql and are repeated in words on the About sheet (`BASIS`). The SQL works
+in whole pence, so every table's totals equal the database to the penny. Files are written only through
+dashboard/export_files.py (formula-injection safe). This module is also the `python -m dashboard export
+finance` command. It never imports streamlit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from dashboard import db, export_files
+from dashboard.appraisal import DEFAULT_OPTIMISM_BIAS, Assumptions, project_metrics
+from dashboard.export_files import Sheet
+from dashboard.filters import PortfolioFilters
+from dashboard.formatting import financial_year, financial_year_start, gbp, long_date, percent, plural
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ZIP_MIME = "application/zip"
+CSV_MIME = "text/csv"
+
+# table key (CSV file stem, --table choice) -> sheet name
+TABLES = {
+    "summary_by_financial_year": "Summary by financial year",
+    "by_funder_and_financial_year": "By funder and year",
+    "by_service_area_and_financial_year": "By service area and year",
+    "projects": "Projects",
+    "funding_ending_within_12_months": "Funding ending in 12 months",
+    "about_this_export": "About this export",
+}
+
+BASIS = (
+    (
+        "Figures",
+        "Nominal cash in pounds: not discounted, with no optimism bias, deadweight or attribution. "
+        "(The appraisal columns on the Projects sheet are the Green Book present values instead.)",
+    ),
+    ("Financial years", "1 April to 31 March, labelled 2025-26."),
+    (
+        "Committed funding",
+        "Each funding line's amount spread evenly over its calendar months, from the month it starts to the "
+        "month it ends inclusive, then added up by financial year.",
+    ),
+    (
+        "Planned spend",
+        "Cost lines by calendar month, from the start month to the end month inclusive: a one-off cost falls in "
+        "its month; weekly costs count amount x 52 / 12 a month; monthly costs the amount; annual costs "
+        "amount / 12 a month.",
+    ),
+    ("Open-ended cost lines", ""),  # filled in with the actual cut-off date
+    (
+        "Unfunded spend (the gap)",
+        "For each project and financial year, planned spend less committed funding when spend is higher "
+        "(otherwise nil), then added up; one project's surplus never hides another's shortfall. 'Funding less "
+        "spend' is the plain difference and can be negative (shown in red with a minus sign).",
+    ),
+    ("Recurrent funding", "Funding lines marked recurrent (mainstream or core budget); the rest is non-recurrent."),
+    (
+        "Rounding",
+        "Worked in whole pence. Each line's running total is rounded to the penny at each year end and a year "
+        "is the difference, so a line's years add to its amount exactly and every total equals the database.",
+    ),
+    (
+        "Filters",
+        "Filters choose projects; all funding and cost lines of a chosen project are included. A funder filter "
+        "chooses projects with any funding from that funder.",
+    ),
+    (
+        "Funding ending",
+        "Funding lines ending on or after the as-of date and before the same date a year later. 'Later funding' "
+        "is the project's other funding lines that end after that one.",
+    ),
+    (
+        "Text safety",
+        "Text that begins with = + - @ or a tab or line break is shown with a leading apostrophe so a "
+        "spreadsheet never runs it as a formula (OWASP CSV-injection guidance). Totals rows are values.",
+    ),
+)
+
+MONEY = "gbp"  # column names ending in _gbp are money
+
+
+@dataclass(frozen=True)
+class FinanceRequest:
+    """Everything a finance export depends on besides the data."""
+
+    assumptions: Assumptions
+    filters: PortfolioFilters = field(default_factory=PortfolioFilters)
+    financial_years: tuple[str, ...] = ()  # labels like 2025-26; empty for every year with money
+
+    def fy_start_years(self) -> list[int] | None:
+        if not self.financial_years:
+            return None
+        return sorted({financial_year_start(label).year for label in self.financial_years})
+
+    def cost_cutoff_date(self) -> date:
+        """31 March closing the horizon, counted in whole financial years from the as-of year."""
+        first = financial_year_start(financial_year(self.assumptions.as_of)).year
+        return date(first + self.assumptions.horizon_years, 3, 31)
+
+
+def _query(con, name: str, request: FinanceRequest, project_ids: list[str] | None) -> pd.DataFrame:
+    params = {
+        "as_of": request.assumptions.as_of,
+        "horizon_years": int(request.assumptions.horizon_years),
+        "project_ids": project_ids,
+        "fy_start_years": request.fy_start_years(),
+    }
+    text = db.load_query(name)
+    return db.query_df(con, name, {k: v for k, v in params.items() if f"${k}" in text})
+
+
+def _money_columns(frame: pd.DataFrame) -> tuple[str, ...]:
+    return tuple(c for c in frame.columns if c.endswith("_gbp"))
+
+
+def _as_dates(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    frame = frame.copy()
+    for column in columns:
+        frame[column] = pd.to_datetime(frame[column])
+    return frame
+
+
+def finance_sheets(
+    con: duckdb.DuckDBPyConnection,
+    request: FinanceRequest,
+    metrics: pd.DataFrame,
+    *,
+    council_name: str = "",
+    produced_at: datetime | None = None,
+    data_source: str = "",
+    whole_portfolio: bool | None = None,
+) -> list[Sheet]:
+    """The six finance tables as Sheets, for the chosen projects (the rows of `metrics`).
+
+    metrics: project_appraisal rows at request.assumptions, already filtered. whole_portfolio: True when no
+    project filter is set (the SQL then skips the project list); defaults to request.filters.is_empty().
+    """
+    produced_at = produced_at or datetime.now().replace(microsecond=0)
+    if whole_portfolio is None:
+        whole_portfolio = request.filters.is_empty()
+    project_ids = None if whole_portfolio else [str(p) for p in metrics["project_id"].tolist()]
+
+    summary = _query(con, "finance_summary_by_financial_year", request, project_ids)
+    by_funder = _query(con, "funding_by_funder_and_financial_year", request, project_ids)
+    by_area = _query(con, "finance_by_service_area_and_financial_year", request, project_ids)
+    project_money = _query(con, "finance_by_project", request, project_ids)
+    ending = _query(con, "funding_ending_within_12_months", request, project_ids)
+    sources = _query(con, "finance_source_tables", request, project_ids)
+
+    sheets = [
+        Sheet(
+            TABLES["summary_by_financial_year"],
+            _as_dates(summary, ["year_start_date", "year_end_date"]),
+            money_columns=_money_columns(summary),
+            integer_columns=("projects_with_spend", "projects_with_unfunded_spend"),
+            headers=HEADERS,
+            totals=True,
+        ),
+        Sheet(
+            TABLES["by_funder_and_financial_year"],
+            by_funder,
+            money_columns=_money_columns(by_funder),
+            integer_columns=("projects", "funding_lines"),
+            headers=HEADERS,
+            totals=True,
+            total_columns=(*_money_columns(by_funder), "funding_lines"),
+        ),
+        Sheet(
+            TABLES["by_service_area_and_financial_year"],
+            by_area,
+            money_columns=_money_columns(by_area),
+            integer_columns=("projects",),
+            headers=HEADERS,
+            totals=True,
+        ),
+        _projects_sheet(metrics, project_money),
+        _ending_sheet(ending, metrics),
+        export_files.about_sheet(
+            about_rows(request, sources, council_name=council_name, produced_at=produced_at, data_source=data_source),
+            name=TABLES["about_this_export"],
+        ),
+    ]
+    return sheets
+
+
+PROJECT_COLUMNS = [
+    "project_id",
+    "name",
+    "service_area",
+    "locality",
+    "provider",
+    "status",
+    "funders",
+    "start_date",
+    "end_date",
+    "people_reached",
+    "committed_funding_gbp",
+    "period_funding_gbp",
+    "period_recurrent_funding_gbp",
+    "period_non_recurrent_funding_gbp",
+    "period_spend_gbp",
+    "period_unfunded_spend_gbp",
+    "pv_cost_gbp",
+    "pv_benefit_gbp",
+    "npv_gbp",
+    "bcr",
+    "fiscal_bcr",
+    "payback_months",
+    "projectitis_score",
+    "projectitis_band",
+]
+
+
+def _projects_sheet(metrics: pd.DataFrame, project_money: pd.DataFrame) -> Sheet:
+    money = project_money.drop(columns=["first_financial_year", "last_financial_year"])
+    frame = metrics.merge(money, on="project_id", how="left", validate="one_to_one")
+    frame = frame[PROJECT_COLUMNS].copy()
+    frame["funders"] = frame["funders"].map(lambda fs: "; ".join(str(f) for f in list(fs)) if fs is not None else "")
+    frame["projectitis_band"] = frame["projectitis_band"].fillna("not scored")
+    frame = _as_dates(frame, ["start_date", "end_date"]).sort_values("project_id", kind="stable")
+    return Sheet(
+        TABLES["projects"],
+        frame.reset_index(drop=True),
+        money_columns=_money_columns(frame),
+        integer_columns=("people_reached", "payback_months"),
+        ratio_columns=("bcr", "fiscal_bcr"),
+        formats={"projectitis_score": "0.0"},
+        headers=HEADERS,
+        totals=True,
+        total_columns=(*_money_columns(frame), "people_reached"),
+        widths={"name": 40, "funders": 40},
+    )
+
+
+def _ending_sheet(ending: pd.DataFrame, metrics: pd.DataFrame) -> Sheet:
+    risk = metrics[["project_id", "projectitis_score", "projectitis_band"]]
+    frame = ending.merge(risk, on="project_id", how="left", validate="many_to_one")
+    frame["projectitis_band"] = frame["projectitis_band"].fillna("not scored")
+    frame = _as_dates(frame, ["start_date", "end_date"])
+    for column in ("is_recurrent", "has_later_recurrent_funding", "has_exit_plan"):
+        frame[column] = frame[column].map({True: "Yes", False: "No"}).astype(object)
+    return Sheet(
+        TABLES["funding_ending_within_12_months"],
+        frame,
+        money_columns=("amount_gbp", "later_funding_gbp"),
+        integer_columns=("months_to_end",),
+        formats={"projectitis_score": "0.0"},
+        headers=HEADERS,
+        totals=True,
+        total_columns=("amount_gbp",),
+        widths={"project_name": 40},
+    )
+
+
+def about_rows(
+    request: FinanceRequest,
+    sources: pd.DataFrame,
+    *,
+    council_name: str,
+    produced_at: datetime,
+    data_source: str,
+) -> list[tuple[str, object]]:
+    """The About sheet: enough to know what the figures are and to reproduce them."""
+    a = request.assumptions
+    rows: list[tuple[str, object]] = [
+        ("Export", "Finance export: adult social care innovation portfolio"),
+        ("Council", council_name or "not set"),
+        ("Produced", produced_at),
+        ("As-of date", a.as_of),
+        ("Financial years shown", ", ".join(request.financial_years) or "every year with funding or spend"),
+        ("Filters applied", request.filters.describe()),
+        ("Discount rate (appraisal columns only)", percent(a.discount_rate, 1)),
+        ("Appraisal horizon (years)", int(a.horizon_years)),
+    ]
+    for grade, share in enumerate(a.optimism_bias, start=1):
+        rows.append((f"Optimism bias, confidence grade {grade} (appraisal only)", percent(share, 0)))
+    shifts = scenario_shifts(a)
+    rows.append(("Scenario shifts (appraisal only)", "; ".join(shifts) if shifts else "none"))
+    rows.append(("Data source", data_source or "the commissioning database"))
+    for r in sources.itertuples(index=False):
+        rows.append(
+            (
+                f"Rows in {r.table_name}: in this export / in the database",
+                f"{r.rows_in_export:,} / {r.rows_in_database:,}",
+            )
+        )
+    funding = sources[sources["table_name"] == "funding"]
+    if not funding.empty:
+        total = funding["amount_in_export_gbp"].iloc[0]
+        total = 0.0 if pd.isna(total) else float(total)
+        rows.append(("Committed funding of the chosen projects in the database (£)", round(total, 2)))
+        rows.append(
+            (
+                "Check",
+                "With every financial year shown, the Total of committed funding on the summary, funder and "
+                f"service-area sheets equals this amount ({gbp(total, pence=True)}) to the penny.",
+            )
+        )
+    for item, text in BASIS:
+        if item == "Open-ended cost lines":
+            cutoff = request.cost_cutoff_date()
+            text = (
+                "A cost line with no end date runs to its project's planned end date if the project has one, "
+                f"otherwise to {long_date(cutoff)}: the end of the {a.horizon_years}-year horizon counted in whole "
+                f"financial years from {financial_year(a.as_of)}, the year of the as-of date."
+            )
+        rows.append((item, text))
+    rows.append(("Reproduce with", reproduce_command(request)))
+    if shifts:
+        rows.append(
+            ("Note", "The command line cannot set scenario shifts; the appraisal columns used the shifts above.")
+        )
+    return rows
+
+
+def scenario_shifts(a: Assumptions) -> list[str]:
+    out = []
+    for name in ("cost_factor", "benefit_factor", "deadweight_factor", "attribution_factor", "drop_off_factor"):
+        value = getattr(a, name)
+        if value != 1.0:
+            out.append(f"{name.replace('_', ' ')} x{value:g}")
+    if a.grade_shift:
+        out.append(f"confidence grades shifted by {a.grade_shift:+d}")
+    if tuple(a.optimism_bias) != DEFAULT_OPTIMISM_BIAS:
+        pass  # the table itself is listed above
+    return out
+
+
+# PortfolioFilters field -> CLI option
+FILTER_OPTIONS = {
+    "service_areas": "--service-area",
+    "funders": "--funder",
+    "statuses": "--status",
+    "risk_bands": "--risk-band",
+    "innovation_types": "--innovation-type",
+    "localities": "--locality",
+}
+
+
+def reproduce_command(request: FinanceRequest, out: str = "finance.xlsx") -> str:
+    a = request.assumptions
+    parts = [
+        "python -m dashboard export finance",
+        f"--out {shlex.quote(out)}",
+        f"--as-of {a.as_of.isoformat()}",
+        f"--discount-rate {a.discount_rate:g}",
+        f"--horizon-years {int(a.horizon_years)}",
+    ]
+    for label in request.financial_years:
+        parts.append(f"--fy {shlex.quote(label)}")
+    for name, option in FILTER_OPTIONS.items():
+        for value in getattr(request.filters, name):
+            parts.append(f"{option} {shlex.quote(value)}")
+    return " ".join(parts)
+
+
+HEADERS = {
+    "financial_year": "Financial year",
+    "year_start_date": "From",
+    "year_end_date": "To",
+    "committed_funding_gbp": "Committed funding (£)",
+    "recurrent_funding_gbp": "Recurrent funding (£)",
+    "non_recurrent_funding_gbp": "Non-recurrent funding (£)",
+    "planned_spend_gbp": "Planned spend (£)",
+    "unfunded_spend_gbp": "Unfunded spend, the gap (£)",
+    "funding_less_spend_gbp": "Funding less spend (£)",
+    "projects_with_spend": "Projects with spend",
+    "projects_with_unfunded_spend": "Projects with unfunded spend",
+    "funder": "Funder",
+    "projects": "Projects",
+    "funding_lines": "Funding lines",
+    "service_area": "Service area",
+    "project_id": "Project ID",
+    "name": "Project",
+    "project_name": "Project",
+    "locality": "Locality",
+    "provider": "Provider",
+    "status": "Status",
+    "funders": "Funders",
+    "start_date": "Start date",
+    "end_date": "End date",
+    "people_reached": "People reached",
+    "period_funding_gbp": "Committed funding in years shown (£)",
+    "period_recurrent_funding_gbp": "Recurrent funding in years shown (£)",
+    "period_non_recurrent_funding_gbp": "Non-recurrent funding in years shown (£)",
+    "period_spend_gbp": "Planned spend in years shown (£)",
+    "period_unfunded_spend_gbp": "Unfunded spend in years shown (£)",
+    "pv_cost_gbp": "Present value of costs (£)",
+    "pv_benefit_gbp": "Present value of benefits (£)",
+    "npv_gbp": "Net present value (£)",
+    "bcr": "Benefit-cost ratio",
+    "fiscal_bcr": "Fiscal benefit-cost ratio",
+    "payback_months": "Payback (months)",
+    "projectitis_score": "Projectitis score (0-100)",
+    "projectitis_band": "Projectitis risk band",
+    "funding_id": "Funding ID",
+    "is_recurrent": "Recurrent",
+    "amount_gbp": "Amount (£)",
+    "months_to_end": "Months to end",
+    "later_funding_gbp": "Later funding for the project (£)",
+    "has_later_recurrent_funding": "Later recurrent funding",
+    "has_exit_plan": "Exit plan",
+}
+
+
+# --- building files ---------------------------------------------------------------------------------
+
+
+def build_finance_sheets(
+    con: duckdb.DuckDBPyConnection,
+    request: FinanceRequest,
+    *,
+    metrics: pd.DataFrame | None = None,
+    council_name: str | None = None,
+    data_source: str = "",
+    produced_at: datetime | None = None,
+) -> list[Sheet]:
+    """The sheets for a request, running the appraisal and applying the filters if metrics are not given."""
+    if metrics is None:
+        metrics = request.filters.apply(project_metrics(con, request.assumptions))
+    if council_name is None:
+        settings = db.query_df(con, "council_settings")
+        council_name = dict(zip(settings["setting"], settings["value"], strict=True)).get("council_name", "")
+    return finance_sheets(
+        con, request, metrics, council_name=council_name, produced_at=produced_at, data_source=data_source
+    )
+
+
+def workbook_properties(request: FinanceRequest, council_name: str) -> dict:
+    return {
+        "title": "Finance export: adult social care innovation portfolio",
+        "subject": f"Funding and planned spend by financial year, as of {request.assumptions.as_of.isoformat()}",
+        "author": council_name or "",
+        "company": council_name or "",
+        "comments": "Produced by the commissioning dashboard. See the 'About this export' sheet.",
+    }
+
+
+def finance_xlsx_bytes(sheets: list[Sheet], request: FinanceRequest, council_name: str = "") -> bytes:
+    return export_files.xlsx_bytes(sheets, workbook_properties(request, council_name))
+
+
+def finance_csv_tables(sheets: list[Sheet]) -> dict[str, Sheet]:
+    """File name -> sheet, numbered so the zip lists them in workbook order."""
+    keys = list(TABLES)
+    return {f"{i}_{keys[i - 1]}.csv": sheet for i, sheet in enumerate(sheets, start=1)}
+
+
+CSV_README = """Finance export: adult social care innovation portfolio
+
+One CSV file per table, in the order of the Excel workbook. UTF-8 with a byte-order mark (Excel keeps names
+such as Zoë intact), RFC 4180 quoting, CRLF line endings. Money is pounds with two decimals and no £ sign,
+dates are YYYY-MM-DD, financial years run 1 April to 31 March and are labelled 2025-26. The CSVs carry no
+totals rows (the workbook does). Text that begins with = + - @ or a tab or line break starts with an
+apostrophe so a spreadsheet treats it as text. 6_about_this_export.csv says how every figure was worked out.
+"""
+
+
+def finance_csv_zip_bytes(sheets: list[Sheet]) -> bytes:
+    return export_files.csv_zip_bytes(finance_csv_tables(sheets), readme=CSV_README)
+
+
+def file_stem(request: FinanceRequest) -> str:
+    return f"finance-export-as-of-{request.assumptions.as_of.isoformat()}"
+
+
+# --- command line -----------------------------------------------------------------------------------
+
+OUTPUT_KINDS = (".xlsx", ".zip", ".csv")
+
+
+def add_export_commands(export_subparsers) -> None:
+    from dashboard.cli import add_assumption_options, add_db_option
+
+    p = export_subparsers.add_parser(
+        "finance",
+        help="funding and planned spend by financial year, funder and service area (Excel, zip of CSVs or one CSV)",
+        description=(
+            "Write the finance export. FILE.xlsx: the workbook (six sheets). FILE.zip: every table as a CSV. "
+            "FILE.csv: one table, chosen with --table (default summary_by_financial_year). Filters choose "
+            "projects and may be repeated; --fy limits the financial years shown."
+        ),
+    )
+    p.add_argument("--out", type=Path, required=True, help="FILE.xlsx, FILE.zip or FILE.csv")
+    add_db_option(p)
+    add_assumption_options(p)
+    p.add_argument("--fy", action="append", default=[], metavar="YYYY-YY", help="financial year to show, e.g. 2025-26")
+    p.add_argument("--service-area", action="append", default=[], help="only projects in this service area")
+    p.add_argument("--funder", action="append", default=[], help="only projects with funding from this funder")
+    p.add_argument("--status", action="append", default=[], help="only projects with this status")
+    p.add_argument("--risk-band", action="append", default=[], help="only projects in this risk band (or 'not scored')")
+    p.add_argument("--innovation-type", action="append", default=[], help="only projects of this innovation type")
+    p.add_argument("--locality", action="append", default=[], help="only projects in this locality")
+    p.add_argument("--table", choices=list(TABLES), default=None, help="with FILE.csv: which table to write")
+    p.set_defaults(func=cmd_export_finance)
+
+
+def request_from_args(con, args: argparse.Namespace) -> FinanceRequest:
+    from dashboard.cli import assumptions_from_args
+
+    for label in args.fy:
+        try:
+            financial_year_start(label)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"--fy {label!r} is not a financial year written like 2025-26") from None
+    filters = PortfolioFilters(
+        service_areas=tuple(args.service_area),
+        funders=tuple(args.funder),
+        statuses=tuple(args.status),
+        risk_bands=tuple(args.risk_band),
+        innovation_types=tuple(args.innovation_type),
+        localities=tuple(args.locality),
+    )
+    return FinanceRequest(assumptions_from_args(con, args), filters, tuple(dict.fromkeys(args.fy)))
+
+
+def cmd_export_finance(args: argparse.Namespace) -> int:
+    out: Path = args.out
+    kind = out.suffix.lower()
+    if kind not in OUTPUT_KINDS:
+        print(
+            f"error: --out {out}: the file must end .xlsx (Excel workbook), .zip (every table as CSV) or .csv "
+            f"(one table, see --table); {out.suffix or 'no extension'} is not supported",
+            file=sys.stderr,
+        )
+        return 2
+    if args.table and kind != ".csv":
+        print("error: --table only applies to a .csv output", file=sys.stderr)
+        return 2
+    db_path = Path(args.db) if args.db else db.default_db_path()
+    con = db.connect_read_only(db_path)
+    try:
+        try:
+            request = request_from_args(con, args)
+        except argparse.ArgumentTypeError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        settings = db.query_df(con, "council_settings")
+        council = dict(zip(settings["setting"], settings["value"], strict=True)).get("council_name", "")
+        sheets = build_finance_sheets(con, request, council_name=council, data_source=describe_source(db_path))
+    finally:
+        con.close()
+    unknown = unknown_filter_values(sheets, request)
+    if kind == ".xlsx":
+        export_files.write_bytes_atomically(out, finance_xlsx_bytes(sheets, request, council))
+    elif kind == ".zip":
+        export_files.write_bytes_atomically(out, finance_csv_zip_bytes(sheets))
+    else:
+        key = args.table or "summary_by_financial_year"
+        export_files.write_csv(sheets[list(TABLES).index(key)], out)
+    projects = len(sheets[3].frame)
+    print(f"Wrote {out}: {plural(projects, 'project')}, as of {long_date(request.assumptions.as_of)}.")
+    for message in unknown:
+        print(f"warning: {message}", file=sys.stderr)
+    return 0
+
+
+def unknown_filter_values(sheets: list[Sheet], request: FinanceRequest) -> list[str]:
+    """Warn (not fail) when a filter matched no project, which usually means a typing mistake."""
+    if len(sheets[3].frame) == 0 and not request.filters.is_empty():
+        return [f"no project matches the filters ({request.filters.describe()}); the export is empty"]
+    return []
+
+
+def describe_source(db_path: Path) -> str:
+    try:
+        stat = db_path.stat()
+    except OSError:
+        return str(db_path)
+    modified = datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0)
+    return f"{db_path.name}, last changed {modified.isoformat(sep=' ')}, {stat.st_size:,} bytes"

@@ -1,0 +1,77 @@
+-- one row per chosen project: its committed funding (recurrent and time-limited), planned spend and
+-- unfunded spend in nominal cash over the financial years shown (see the macro finance_line_years),
+-- and the first and last financial year with money. Unfunded spend is max(spend - funding, 0) per
+-- year, summed over the years, as in the financial-year summary.
+--
+-- parameters:
+--   $as_of           date       the as-of date (cut-off for cost lines with no end date)
+--   $horizon_years   integer    whole financial years from the as-of year to that cut-off
+--   $project_ids     varchar[]  the projects to include; null for every project
+--   $fy_start_years  integer[]  the financial years to count, by starting year (2025 for 2025-26); null for all
+
+with
+
+params as (
+    select
+        cast($project_ids as varchar []) as project_ids,
+        cast($fy_start_years as integer []) as fy_start_years
+),
+
+stg_projects as (
+    select p.project_id
+    from projects as p
+    cross join params
+    where params.project_ids is null or p.project_id in (select unnest(params.project_ids))
+),
+
+stg_line_years as (
+    select ly.*
+    from finance_line_years($as_of, $horizon_years) as ly
+    cross join params
+    where (params.project_ids is null or ly.project_id in (select unnest(params.project_ids)))
+        and (params.fy_start_years is null or list_contains(params.fy_start_years, ly.fy_start_year))
+),
+
+project_years as (
+    select
+        project_id,
+        fy_start_year,
+        any_value(financial_year) as financial_year,
+        sum(case when side = 'funding' then amount_pence else 0 end) as funding_pence,
+        sum(case when side = 'funding' and is_recurrent then amount_pence else 0 end) as recurrent_pence,
+        sum(case when side = 'funding' and not is_recurrent then amount_pence else 0 end) as non_recurrent_pence,
+        sum(case when side = 'spend' then amount_pence else 0 end) as spend_pence
+    from stg_line_years
+    group by project_id, fy_start_year
+),
+
+project_totals as (
+    select
+        project_id,
+        sum(funding_pence) as funding_pence,
+        sum(recurrent_pence) as recurrent_pence,
+        sum(non_recurrent_pence) as non_recurrent_pence,
+        sum(spend_pence) as spend_pence,
+        sum(greatest(spend_pence - funding_pence, 0)) as unfunded_pence,
+        min(financial_year) as first_financial_year,
+        max(financial_year) as last_financial_year
+    from project_years
+    group by project_id
+),
+
+final as (
+    select
+        sp.project_id,
+        coalesce(t.funding_pence, 0) / 100 as period_funding_gbp,
+        coalesce(t.recurrent_pence, 0) / 100 as period_recurrent_funding_gbp,
+        coalesce(t.non_recurrent_pence, 0) / 100 as period_non_recurrent_funding_gbp,
+        coalesce(t.spend_pence, 0) / 100 as period_spend_gbp,
+        coalesce(t.unfunded_pence, 0) / 100 as period_unfunded_spend_gbp,
+        t.first_financial_year,
+        t.last_financial_year
+    from stg_projects as sp
+    left join project_totals as t on sp.project_id = t.project_id
+)
+
+select * from final
+order by project_id

@@ -1,0 +1,150 @@
+-- table macro finance_line_years: one row per funding line or cost line per UK financial year
+-- (1 April to 31 March) it touches, with its nominal cash in that year in whole pence. Every finance
+-- export figure is an aggregate of this, so the summaries, the funder and service-area tables and the
+-- project rows cannot disagree.
+--
+-- Nominal cash: undiscounted, no optimism bias, no deadweight (those belong to the appraisal).
+--   funding  the line's amount spread evenly over its calendar months, first to last inclusive
+--   spend    cost lines by calendar month from the start month to the end month inclusive:
+--            once -> the whole amount in its start month; weekly -> amount x 52 / 12 a month;
+--            monthly -> amount a month; annual -> amount / 12 a month.
+--            A cost line with no end date runs to its project's planned end date when the project has
+--            one, otherwise to the cut-off: 31 March of the financial year that closes the horizon,
+--            counted in whole financial years from the one holding the as-of date (as of 1 June 2025
+--            with a 5-year horizon: to 31 March 2030, so years 2025-26 to 2029-30).
+--
+-- Pence are exact: each line's running total to the end of each year is rounded half-up to the penny
+-- in integer arithmetic and a year's amount is the difference of consecutive running totals, so a
+-- line's years add up to its rounded total exactly (a £100 grant over 3 months is 33.33 + 33.33 + 33.34,
+-- never 99.99).
+--
+-- arguments:
+--   p_as_of          date     the as-of date (sets the cut-off for open-ended cost lines)
+--   p_horizon_years  integer  whole financial years from the as-of year to the cut-off
+
+create or replace temp macro finance_line_years(p_as_of, p_horizon_years)
+as table
+
+with
+
+params as (
+    select
+        make_date(
+            year(cast(p_as_of as date)) - case when month(cast(p_as_of as date)) < 4 then 1 else 0 end
+            + cast(p_horizon_years as integer),
+            3,
+            1
+        ) as cutoff_month
+),
+
+stg_funding_lines as (
+    select
+        funding_id as line_id,
+        project_id,
+        'funding' as side,
+        funder,
+        recurrent as is_recurrent,
+        cast(null as varchar) as frequency,
+        cast(round(amount_gbp * 100) as hugeint) as amount_pence,
+        cast(date_trunc('month', start_date) as date) as first_month,
+        cast(date_trunc('month', end_date) as date) as last_month,
+        -- the line total is spread over its months: running pence = amount x months so far / months
+        cast(1 as hugeint) as multiplier,
+        cast(datediff('month', date_trunc('month', start_date), date_trunc('month', end_date)) + 1 as hugeint)
+            as divisor
+    from funding
+),
+
+stg_cost_lines as (
+    select
+        c.cost_id as line_id,
+        c.project_id,
+        'spend' as side,
+        cast(null as varchar) as funder,
+        cast(null as boolean) as is_recurrent,
+        c.frequency,
+        cast(round(c.amount_gbp * 100) as hugeint) as amount_pence,
+        cast(date_trunc('month', c.start_date) as date) as first_month,
+        case
+            when c.frequency = 'once' then cast(date_trunc('month', c.start_date) as date)
+            when c.end_date is null then coalesce(cast(date_trunc('month', p.end_date) as date), params.cutoff_month)
+            else cast(date_trunc('month', c.end_date) as date)
+        end as last_month,
+        -- running pence = amount x multiplier x months so far / divisor
+        cast(case c.frequency when 'weekly' then 52 else 1 end as hugeint) as multiplier,
+        cast(case c.frequency when 'weekly' then 12 when 'annual' then 12 else 1 end as hugeint) as divisor
+    from costs as c
+    inner join projects as p on c.project_id = p.project_id
+    cross join params
+),
+
+lines as (
+    select * from stg_funding_lines
+    union all by name
+    select * from stg_cost_lines
+),
+
+line_spans as (
+    select
+        *,
+        year(first_month) - case when month(first_month) < 4 then 1 else 0 end as first_year,
+        year(last_month) - case when month(last_month) < 4 then 1 else 0 end as last_year
+    from lines
+    where first_month <= last_month
+),
+
+line_years as (
+    select
+        *,
+        cast(unnest(range(first_year, last_year + 1)) as integer) as fy_start_year
+    from line_spans
+),
+
+line_year_months as (
+    select
+        *,
+        datediff(
+            'month',
+            greatest(first_month, make_date(fy_start_year, 4, 1)),
+            least(last_month, make_date(fy_start_year + 1, 3, 1))
+        ) + 1 as months_in_year
+    from line_years
+),
+
+running as (
+    select
+        *,
+        cast(sum(months_in_year) over (
+            partition by side, line_id order by fy_start_year rows between unbounded preceding and current row
+        ) as hugeint) as months_to_date
+    from line_year_months
+),
+
+running_pence as (
+    select
+        *,
+        -- round half up of amount x multiplier x months / divisor, in integers
+        (2 * amount_pence * multiplier * months_to_date + divisor) // (2 * divisor) as pence_to_date
+    from running
+),
+
+final as (
+    select
+        project_id,
+        line_id,
+        side,
+        funder,
+        is_recurrent,
+        frequency,
+        fy_start_year,
+        fy_start_year || '-' || lpad(cast((fy_start_year + 1) % 100 as varchar), 2, '0') as financial_year,
+        months_in_year,
+        cast(
+            pence_to_date - coalesce(
+                lag(pence_to_date) over (partition by side, line_id order by fy_start_year), 0
+            ) as bigint
+        ) as amount_pence
+    from running_pence
+)
+
+select * from final
