@@ -25,7 +25,7 @@ select
     cast($returning_to_council_gbp as decimal(18, 2)) as returning_to_council_gbp,
     cast($returning_to_council_monthly_gbp as decimal(18, 2)) as returning_to_council_monthly_gbp,
     cast($false_economy as boolean) as false_economy,
-    cast($benefits_lost_by_agency_json as varchar) as benefits_lost_by_agency_json,
+    cast($cost_of_stopping_json as varchar) as cost_of_stopping_json,
     cast($pv_cost_gbp as decimal(18, 2)) as pv_cost_gbp,
     cast($pv_benefit_gbp as decimal(18, 2)) as pv_benefit_gbp,
     cast($npv_gbp as decimal(18, 2)) as npv_gbp,

@@ -32,7 +32,7 @@ create table if not exists decisions (
     returning_to_council_gbp decimal(18, 2) not null,
     returning_to_council_monthly_gbp decimal(18, 2) not null,
     false_economy boolean not null,
-    benefits_lost_by_agency_json varchar not null,
+    cost_of_stopping_json varchar not null,
     -- the appraisal and risk at the time, frozen
     pv_cost_gbp decimal(18, 2),
     pv_benefit_gbp decimal(18, 2),
