@@ -103,7 +103,12 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    result = import_folder(args.folder, args.db)
+    from dashboard.import_sources import import_path
+    from dashboard.importer import current_user
+
+    result = import_path(args.path, args.db, format=args.format, as_of=args.as_of, imported_by=current_user())
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if not result.ok:
         for problem in result.problems:
             print(problem, file=sys.stderr)
@@ -143,9 +148,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="random seed for --synthetic (same seed, same portfolio)")
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("import", help="load a folder of template CSVs in one transaction (all rows or none)")
-    p.add_argument("folder", type=Path)
+    p = sub.add_parser(
+        "import",
+        help="load a folder or zip of template CSVs, a template workbook (.xlsx) or a 360Giving file "
+        "(CSV, .xlsx, JSON) in one transaction: all rows or none",
+    )
+    p.add_argument("path", type=Path, help="folder, .zip, .xlsx, .csv or .json")
     add_db_option(p)
+    p.add_argument("--format", choices=["template", "360giving"], default=None, help="skip detection")
+    p.add_argument("--as-of", type=iso_date, default=None, help="date 360Giving statuses are judged at (default today)")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("metrics", help="one row per project: appraisal and projectitis risk")
