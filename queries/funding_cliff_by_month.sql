@@ -2,14 +2,18 @@
 -- funding for the chosen projects spread evenly over each funding line's months, split recurrent
 -- and time-limited, and the funding lines that end in that month (the funding cliff).
 --
--- parameters: $as_of date, $project_ids varchar[] (the projects in view)
+-- parameters: $as_of date, $project_ids varchar[] (the projects in view; null for every project)
 
 with
 
 params as (
-    select
-        cast(date_trunc('month', cast($as_of as date)) as date) as as_of_month,
-        cast($project_ids as varchar []) as project_ids
+    select cast(date_trunc('month', cast($as_of as date)) as date) as as_of_month
+),
+
+projects_in_view as (
+    select project_id from projects where cast($project_ids as varchar []) is null
+    union all
+    select unnest(cast($project_ids as varchar [])) as project_id
 ),
 
 months as (
@@ -28,8 +32,7 @@ chosen_funding as (
         cast(date_trunc('month', f.end_date) as date) as last_month,
         datediff('month', date_trunc('month', f.start_date), date_trunc('month', f.end_date)) + 1 as month_count
     from funding as f
-    cross join params
-    where list_contains(params.project_ids, f.project_id)
+    inner join projects_in_view as v on f.project_id = v.project_id
 ),
 
 monthly as (

@@ -78,3 +78,11 @@ def test_appraisal_line_months_macro_drops_months_outside_the_window(con, base_a
     )
     assert len(lines) == 12
     assert isinstance(lines, pd.DataFrame)
+
+
+def test_funding_cliff_without_a_project_list_covers_every_project(con):
+    everyone = query_df(con, "funding_cliff_by_month", {"as_of": date(2026, 11, 22), "project_ids": None})
+    listed = query_df(
+        con, "funding_cliff_by_month", {"as_of": date(2026, 11, 22), "project_ids": ["P001", "P002", "P003"]}
+    )
+    assert everyone["secured_funding_gbp"].tolist() == listed["secured_funding_gbp"].tolist()

@@ -5,6 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import ui
+from dashboard.components.finance_downloads import render_finance_downloads
 from dashboard.filters import NOT_SCORED, PortfolioFilters
 from dashboard.formatting import gbp, long_date, month_label, plural
 from dashboard.portfolio_summary import summarise
@@ -149,7 +150,8 @@ st.caption(
 
 # ---- funding cliff
 st.header("The funding cliff")
-cliff = ui.query("funding_cliff_by_month", as_of=assumptions.as_of, project_ids=projects["project_id"].tolist())
+in_view = None if filters.is_empty() else projects["project_id"].tolist()
+cliff = ui.query("funding_cliff_by_month", as_of=assumptions.as_of, project_ids=in_view)
 cliff_figure = go.Figure()
 cliff_figure.add_bar(
     x=cliff["month_start_date"],
@@ -246,3 +248,6 @@ st.dataframe(
 if pages > 1:
     st.caption(f"Page {page} of {pages}; {TABLE_PAGE_ROWS:,} projects a page.")
 st.caption(f"Figures as of {long_date(assumptions.as_of)}; costs and benefits are present values over the horizon.")
+
+# ---- finance exports: Excel workbook and CSV zip of the projects in view (dashboard/finance.py)
+render_finance_downloads(projects, filters, assumptions)
