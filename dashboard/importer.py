@@ -135,7 +135,7 @@ class Batch:
     problems: list[Problem] = field(default_factory=list)  # found while reading: nothing will be loaded
     warnings: list[Problem] = field(default_factory=list)  # worth knowing, but the rows still load
     flags: list[Flag] = field(default_factory=list)
-    # project columns whose value in the database wins over an incoming placeholder once filled in
+    # project columns whose database value wins over the incoming one when the project already exists
     keep_existing: tuple[str, ...] = ()
     source_name: str = "(unnamed)"
     sha256: str = ""
@@ -403,11 +403,10 @@ def _check_column(raw: RawTable, col: Column) -> tuple[pd.Series, list[Problem]]
         problems += _problems_where(raw, empty, col.name, f"is required but empty; fill in {col.allowed()}")
     present = ~empty
     bad = pd.Series(False, index=frame.index)
-    if col.kind in ("text", "id"):
-        neutralised = present & value.str.match(_NEUTRALISED_RE)
-        if neutralised.any():
-            value = value.where(~neutralised, value.str.slice(1))
-    elif col.kind == "date":
+    neutralised = present & value.str.startswith("'") & value.str.match(_NEUTRALISED_RE)
+    if neutralised.any():
+        value = value.where(~neutralised, value.str.slice(1))
+    if col.kind == "date":
         value = _normalise_dates(value, present)
         looks = value.str.match(_DATE_RE)
         parsed = pd.to_datetime(value.where(present & looks), format="%Y-%m-%d", errors="coerce")
@@ -545,11 +544,14 @@ def check_tables(
 
 def rejected_rows(raws: list[RawTable], problems: list[Problem]) -> dict[str, int]:
     """How many distinct rows of each table have at least one problem."""
-    table_of = {raw.source: raw.table.name for raw in raws}
+    tables_of: dict[str, list[str]] = {}
+    for raw in raws:
+        tables_of.setdefault(raw.source, []).append(raw.table.name)
     rows: dict[str, set[int]] = {}
     for p in problems:
-        if p.row is not None and p.row > 1 and p.file in table_of:
-            rows.setdefault(table_of[p.file], set()).add(p.row)
+        if p.row is not None and p.row > 1:
+            for name in tables_of.get(p.file, []):  # a 360Giving row is both a project and a funding line
+                rows.setdefault(name, set()).add(p.row)
     return {name: len(found) for name, found in rows.items()}
 
 
@@ -574,34 +576,41 @@ def _keep_filled_values(con: duckdb.DuckDBPyConnection, cleaned: dict[str, pd.Da
     """Where an incoming placeholder meets a value someone has since filled in, keep theirs and drop the flag.
 
     So re-importing a 360Giving file after filling in a project's service area (say) through the template
-    does not put the placeholder back. Also drops "no cost lines yet" flags for projects that have some.
+    does not put the placeholder back: a flagged field of a project already in the database keeps the
+    database value unless that field is still flagged there. Columns in batch.keep_existing always keep
+    the database value of an existing project. "No cost lines yet" flags are dropped for projects with some.
     """
     flags = list(batch.flags)
-    if not flags and not batch.keep_existing:
-        return flags
     projects = cleaned.get("projects")
-    if projects is None or projects.empty:
+    if projects is None or projects.empty or (not flags and not batch.keep_existing):
         return flags
     con.register("incoming_ids", _ids_frame(set(projects["project_id"].dropna())))
     try:
         open_flags = {tuple(r) for r in con.execute(db.load_query("import_flags_for_projects")).fetchall()}
         with_lines = {tuple(r) for r in con.execute(db.load_query("project_line_tables")).fetchall()}
-        existing = db.query_df(con, "projects_for_import") if batch.keep_existing else pd.DataFrame()
+        existing = db.query_df(con, "projects_for_import")
     finally:
         con.unregister("incoming_ids")
+    flagged_fields: dict[str, list[str]] = {}
+    for f in flags:
+        if f.table_name == "projects":
+            flagged_fields.setdefault(f.project_id, []).append(f.field)
     kept: set[tuple[str, str]] = set()
-    if not existing.empty:
-        position = {k: i for i, k in enumerate(projects["project_id"].tolist())}
-        for record in existing.to_dict("records"):
-            pid = record["project_id"]
-            i = position.get(pid)
-            if i is None:
-                continue
-            for column in batch.keep_existing:
-                if (pid, "projects", column) in open_flags:
-                    continue  # still the placeholder: keep the flag
-                projects.iat[i, projects.columns.get_loc(column)] = template_text(record[column]) or None
-                kept.add((pid, column))
+    position = {k: i for i, k in enumerate(projects["project_id"].tolist())}
+    for record in existing.to_dict("records"):
+        pid = record["project_id"]
+        i = position.get(pid)
+        if i is None:
+            continue
+        for column in flagged_fields.get(pid, []):
+            if (pid, "projects", column) in open_flags:
+                continue  # still the placeholder there: keep the flag
+            projects.iat[i, projects.columns.get_loc(column)] = template_text(record[column]) or None
+            kept.add((pid, column))
+        for column in batch.keep_existing:
+            value = template_text(record[column])
+            if value:
+                projects.iat[i, projects.columns.get_loc(column)] = value
     return [
         f
         for f in flags
@@ -708,7 +717,9 @@ def import_batch(batch: Batch, db_path: Path | str | None = None, *, imported_by
         return result
     with db.write_database(path) as con:
         import_id = int(con.execute(db.load_query("next_import_id")).fetchall()[0][0])
-        if not result.problems:
+        if result.problems:
+            result.rejected = rejected_rows(batch.raws, result.problems)
+        else:
             cleaned, result.problems = check_tables(batch.raws, con)
             result.rejected = rejected_rows(batch.raws, result.problems)
             if not result.problems:
