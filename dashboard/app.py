@@ -20,6 +20,9 @@ pages = {
         st.Page(PAGES_DIR / "portfolio.py", title="Portfolio", icon=":material/dashboard:", default=True),
         st.Page(PAGES_DIR / "project.py", title="Project", icon=":material/description:", url_path="project"),
     ],
+    "Decisions": [
+        st.Page(PAGES_DIR / "decisions.py", title="Decisions", icon=":material/gavel:", url_path="decisions"),
+    ],
     "Settings": [
         st.Page(PAGES_DIR / "assumptions.py", title="Assumptions", icon=":material/tune:", url_path="assumptions"),
     ],

@@ -10,7 +10,7 @@ One document model (`Report`: sections of paragraphs, fact lists and tables) is 
 twice, so the PDF and the HTML cannot disagree:
 
 - PDF with fpdf2 and the bundled DejaVu Sans fonts (report_templates/fonts/; the PDF core fonts are
-  Latin-1 only and names such as "Zoë" or "Wah Kiu 華僑" must print). Nothing is downloaded at run time.
+  Latin-1 only and names such as "Zoë" or "Łódź" must print). Nothing is downloaded at run time.
 - HTML, one self-contained page with every value escaped, no script and a restrictive content policy.
 
 Counts of people from 1 to the suppression threshold (default 7) are written as "7 or fewer" and the decision
@@ -44,19 +44,21 @@ FONTS_DIR = TEMPLATES_DIR / "fonts"
 FONT_REGULAR = FONTS_DIR / "DejaVuSans.ttf"
 FONT_BOLD = FONTS_DIR / "DejaVuSans-Bold.ttf"
 
+# the Nesta Standards of Evidence and the co-production ladder, worded as on the Project page
 EVIDENCE_LEVELS = {
-    1: "the project can describe what it does and why it should make a difference",
-    2: "data show change among the people it works with, but cannot yet show the project caused it",
-    3: "a comparison with people who did not take part shows some of the change is down to the project",
-    4: "an independent evaluation has confirmed the project's impact",
-    5: "the impact has been shown to hold when the project is repeated elsewhere",
+    1: "there is a clear account of what it does and why it should work",
+    2: "data show some change among the people it works with, but cannot yet show the project caused it",
+    3: "a comparison group shows the project causes the change",
+    4: "independent evaluations have replicated its impact, with an analysis of its costs",
+    5: "it has been replicated at scale, with manuals and systems so it is delivered consistently",
 }
 COPRODUCTION_LEVELS = {
-    0: "People who draw on care and support were not involved in designing or running it.",
-    1: "People who draw on care and support were consulted about it.",
-    2: "People who draw on care and support were engaged, and their views shaped parts of it.",
-    3: "It was co-designed with people who draw on care and support.",
-    4: "It was co-produced: people who draw on care and support shared power over how it was designed and run.",
+    0: "People who draw on care and support were not involved in designing or running it (level 0 of 4).",
+    1: "People who draw on care and support were informed about it (level 1 of 4).",
+    2: "People who draw on care and support were consulted about it (level 2 of 4).",
+    3: "People who draw on care and support were involved in designing it (level 3 of 4).",
+    4: "It was co-produced with people who draw on care and support, who shared power over how it was designed "
+    "and run (level 4 of 4).",
 }
 LABELS = {
     "innovation_type": {
