@@ -1,5 +1,7 @@
 """Portfolio: every project's cost against benefit and projectitis risk, filtered and shareable by URL."""
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -107,45 +109,68 @@ st.caption(
 # ---- cost against benefit
 st.header("Cost against benefit")
 chart_data = projects.assign(band=projects["projectitis_band"].fillna(NOT_SCORED))
+plotted = chart_data[(chart_data["pv_cost_gbp"] > 0) & (chart_data["pv_benefit_gbp"] > 0)]
 figure = go.Figure()
 for band in ui.BAND_ORDER:
-    subset = chart_data[chart_data["band"] == band]
+    subset = plotted[plotted["band"] == band]
     if subset.empty:
         continue
     figure.add_trace(
         go.Scatter(
-            x=subset["pv_cost_gbp"].clip(lower=1),
-            y=subset["pv_benefit_gbp"].clip(lower=1),
+            x=subset["pv_cost_gbp"],
+            y=subset["pv_benefit_gbp"],
             mode="markers",
-            name=f"{band.capitalize()} risk" if band != NOT_SCORED else "Not scored",
+            name=f"{band.capitalize()} risk" if band != NOT_SCORED else "Not scored (closed)",
+            opacity=0.85,
             marker={
                 "color": ui.BAND_COLOURS[band],
                 "symbol": ui.BAND_SYMBOLS[band],
-                "size": (subset["people_reached"].clip(lower=1) ** 0.5).clip(upper=40) + 6,
+                "size": (subset["people_reached"].clip(lower=1) ** 0.5).clip(upper=22) + 7,
                 "line": {"width": 1, "color": "#0b0c0c"},
             },
-            customdata=subset[["name", "people_reached", "npv_gbp"]],
+            customdata=subset[["name", "people_reached"]],
             hovertemplate="<b>%{customdata[0]}</b><br>Cost £%{x:,.0f}<br>Benefit £%{y:,.0f}"
             "<br>%{customdata[1]:,} people<extra></extra>",
         )
     )
-top = max(chart_data["pv_cost_gbp"].max(), chart_data["pv_benefit_gbp"].max(), 10) * 1.5
-figure.add_trace(
-    go.Scatter(x=[1, top], y=[1, top], mode="lines", name="Break-even", line={"dash": "dash", "color": "#505a5f"})
-)
-figure.update_layout(
-    xaxis={"title": "Present value of costs (£, log scale)", "type": "log"},
-    yaxis={"title": "Present value of benefits (£, log scale)", "type": "log"},
-    legend={"title": "Projectitis risk"},
-    height=480,
-    margin={"t": 20},
-)
+if not plotted.empty:
+    low = min(plotted["pv_cost_gbp"].min(), plotted["pv_benefit_gbp"].min()) / 1.5
+    high = max(plotted["pv_cost_gbp"].max(), plotted["pv_benefit_gbp"].max()) * 1.5
+    figure.add_trace(
+        go.Scatter(
+            x=[low, high], y=[low, high], mode="lines", name="Break-even", line={"dash": "dash", "color": "#505a5f"}
+        )
+    )
+    log_range = [math.log10(low), math.log10(high)]
+    figure.update_layout(
+        xaxis={
+            "title": "Present value of costs (log scale)",
+            "type": "log",
+            "tickprefix": "£",
+            "range": log_range,
+            "dtick": 1,
+        },
+        yaxis={
+            "title": "Present value of benefits (log scale)",
+            "type": "log",
+            "tickprefix": "£",
+            "range": log_range,
+            "dtick": 1,
+        },
+    )
+figure.update_layout(legend={"title": "Projectitis risk"}, height=520, margin={"t": 20})
 st.plotly_chart(figure, width="stretch")
 above = int((projects["npv_gbp"] > 0).sum())
+unplotted = len(projects) - len(plotted)
 st.caption(
     f"Text alternative: {above:,} of {len(projects):,} projects in view sit above the break-even line (benefits"
     " exceed costs). Marker size shows people reached; risk is shown by colour and by shape (circle low, square"
     " medium, diamond high, cross not scored). The table below lists every point."
+    + (
+        f" {plural(unplotted, 'project')} with no recorded cost or benefit cannot be placed on the chart."
+        if unplotted
+        else ""
+    )
 )
 
 # ---- funding cliff

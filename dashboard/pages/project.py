@@ -114,13 +114,13 @@ if not flows.empty:
             mode="markers+text",
             name="Payback point",
             text=["Payback"],
-            textposition="top left",
+            textposition="bottom right",
             marker={"size": 14, "symbol": "star", "color": "#009E73", "line": {"width": 1, "color": "#0b0c0c"}},
         )
     chart.update_layout(
         height=360,
         margin={"t": 20},
-        yaxis={"title": "£ (after optimism bias and adjustments, undiscounted)"},
+        yaxis={"title": "Cumulative £ (undiscounted)", "tickprefix": "£"},
     )
     st.plotly_chart(chart, width="stretch")
     last = flows.iloc[-1]
@@ -159,7 +159,10 @@ def _line_table(frame: pd.DataFrame, with_adjustments: bool) -> pd.DataFrame:
 
 st.subheader("Cost lines")
 costs = lines[lines["side"] == "cost"]
-st.dataframe(_line_table(costs, False), hide_index=True) if not costs.empty else st.info("No cost lines recorded.")
+if costs.empty:
+    st.info("No cost lines recorded.")
+else:
+    st.dataframe(_line_table(costs, False), hide_index=True)
 st.subheader("Benefit lines")
 benefits = lines[lines["side"] == "benefit"]
 if benefits.empty:
