@@ -9,6 +9,8 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts dashboard/ on the path, no
 
 import streamlit as st  # noqa: E402
 
+from dashboard.components import auth  # noqa: E402  (sign-in and roles)
+
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 
 st.set_page_config(
@@ -17,6 +19,7 @@ st.set_page_config(
 
 pages = {
     "Portfolio": [
+        st.Page(PAGES_DIR / "overview.py", title="Summary", icon=":material/summarize:", url_path="summary"),
         st.Page(PAGES_DIR / "portfolio.py", title="Portfolio", icon=":material/dashboard:", default=True),
         st.Page(PAGES_DIR / "project.py", title="Project", icon=":material/description:", url_path="project"),
     ],
@@ -28,4 +31,4 @@ pages = {
     ],
 }
 
-st.navigation(pages).run()
+st.navigation(auth.allowed_pages(pages)).run()  # only the pages this person's role may open

@@ -368,11 +368,12 @@ def reproduce_command(request: FinanceRequest, out: str = "finance.xlsx") -> str
         f"--discount-rate {a.discount_rate:g}",
         f"--horizon-years {int(a.horizon_years)}",
     ]
+    # --option=value so a value that starts with a dash is never read as an option
     for label in request.financial_years:
-        parts.append(f"--fy {shlex.quote(label)}")
+        parts.append(f"--fy={shlex.quote(label)}")
     for name, option in FILTER_OPTIONS.items():
         for value in getattr(request.filters, name):
-            parts.append(f"{option} {shlex.quote(value)}")
+            parts.append(f"{option}={shlex.quote(value)}")
     return " ".join(parts)
 
 
@@ -500,7 +501,8 @@ def add_export_commands(export_subparsers) -> None:
         description=(
             "Write the finance export. FILE.xlsx: the workbook (six sheets). FILE.zip: every table as a CSV. "
             "FILE.csv: one table, chosen with --table (default summary_by_financial_year). Filters choose "
-            "projects and may be repeated; --fy limits the financial years shown."
+            "projects and may be repeated; --fy limits the financial years shown. Write a value that starts with "
+            "a dash as --service-area=-VALUE."
         ),
     )
     p.add_argument("--out", type=Path, required=True, help="FILE.xlsx, FILE.zip or FILE.csv")

@@ -6,6 +6,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import ui
+from dashboard.components.outcomes import render_project_outcomes
+from dashboard.components.sensitivity import render_project_sensitivity
 from dashboard.formatting import gbp, long_date, months, percent, plural, ratio
 from dashboard.risk import factor_reasons, risk_sentence
 
@@ -169,6 +171,9 @@ if benefits.empty:
     st.info("No benefit lines recorded, so its benefit-cost ratio is 0.")
 else:
     st.dataframe(_line_table(benefits, True), hide_index=True)
+
+render_project_sensitivity(project_id, assumptions)  # tornado, switching values
+render_project_outcomes(project_id)  # outcomes that are not pounds
 
 # ---- risk
 st.header("Projectitis risk")

@@ -1,0 +1,1 @@
+"""Reusable Streamlit render functions shared by pages."""
