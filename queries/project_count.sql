@@ -1,0 +1,10 @@
+-- one row: how many projects there are (all, or those in $project_ids when it is not null)
+with
+
+final as (
+    select count(*) as projects
+    from projects
+    where cast($project_ids as varchar []) is null or list_contains(cast($project_ids as varchar []), project_id)
+)
+
+select * from final
