@@ -22,12 +22,14 @@ pages = {
         st.Page(PAGES_DIR / "overview.py", title="Summary", icon=":material/summarize:", url_path="summary"),
         st.Page(PAGES_DIR / "portfolio.py", title="Portfolio", icon=":material/dashboard:", default=True),
         st.Page(PAGES_DIR / "project.py", title="Project", icon=":material/description:", url_path="project"),
+        st.Page(PAGES_DIR / "equity.py", title="Equity", icon=":material/balance:", url_path="equity"),
     ],
     "Decisions": [
         st.Page(PAGES_DIR / "decisions.py", title="Decisions", icon=":material/gavel:", url_path="decisions"),
     ],
     "Settings": [
         st.Page(PAGES_DIR / "assumptions.py", title="Assumptions", icon=":material/tune:", url_path="assumptions"),
+        st.Page(PAGES_DIR / "scenarios.py", title="Scenarios", icon=":material/compare_arrows:", url_path="scenarios"),
     ],
 }
 

@@ -292,19 +292,10 @@ class BreakEvenCount:
         )
 
 
-def break_even_count(
-    con: duckdb.DuckDBPyConnection,
-    base: Assumptions,
-    pessimistic: Assumptions | None = None,
-    project_ids: list[str] | None = None,
+def count_break_even(
+    at_base: pd.DataFrame, at_worst: pd.DataFrame, project_ids: list[str] | None = None
 ) -> BreakEvenCount:
-    """How many projects have a positive NPV at base and under the pessimistic scenario.
-
-    project_ids limits the count (for example to the Portfolio page's filtered projects).
-    """
-    pessimistic = pessimistic or pessimistic_assumptions(base)
-    at_base = present_values(con, base)
-    at_worst = present_values(con, pessimistic)
+    """Count from two present_values frames (base and pessimistic), optionally only for project_ids."""
     if project_ids is not None:
         wanted = set(project_ids)
         at_base = at_base[at_base["project_id"].isin(wanted)]
@@ -318,3 +309,17 @@ def break_even_count(
         stay_above=len(above_base & above_worst),
         fall_below=tuple(sorted(above_base - above_worst)),
     )
+
+
+def break_even_count(
+    con: duckdb.DuckDBPyConnection,
+    base: Assumptions,
+    pessimistic: Assumptions | None = None,
+    project_ids: list[str] | None = None,
+) -> BreakEvenCount:
+    """How many projects have a positive NPV at base and under the pessimistic scenario.
+
+    project_ids limits the count (for example to the Portfolio page's filtered projects).
+    """
+    pessimistic = pessimistic or pessimistic_assumptions(base)
+    return count_break_even(present_values(con, base), present_values(con, pessimistic), project_ids)
