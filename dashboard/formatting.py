@@ -125,3 +125,16 @@ def months(n, missing: str = "") -> str:
 
 def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def escape_markdown(text) -> str:
+    """Data shown inside st.markdown/caption as literal text: every markdown, HTML, LaTeX ($) and Streamlit
+    directive (:red[...], :material/x:) character is backslash-escaped, and line breaks become spaces so a
+    value cannot start a list, a heading or a new paragraph."""
+    if _is_missing(text):
+        return ""
+    flat = " ".join(str(text).splitlines())
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in flat)
+
+
+_MARKDOWN_SPECIALS = frozenset("\\`*_{}[]()<>#+-.!|~$:=\"'&")

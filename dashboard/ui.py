@@ -106,3 +106,20 @@ def assumptions_caption(assumptions: Assumptions) -> str:
         f"As of {long_date(assumptions.as_of)}; discount rate {percent(assumptions.discount_rate, 1)}; "
         f"{assumptions.horizon_years}-year horizon. Change these on the Assumptions page."
     )
+
+
+# ---- sign-in and roles (dashboard/components/auth.py; the rules are in dashboard/access.py)
+
+
+def require(permission: str) -> None:
+    """Stop this page with a clear "you do not have access" message unless the person's role allows it."""
+    from dashboard.components import auth
+
+    auth.require(permission)
+
+
+def can(permission: str) -> bool:
+    """Whether the person using this session may do something (a permission in dashboard/access.py)."""
+    from dashboard.components import auth
+
+    return auth.can(permission)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from dashboard.importer import import_folder
 DATA = Path(__file__).parent / "data"
 TINY = DATA / "tiny"
 AS_OF = date(2026, 11, 22)
+# App tests run as admin (every page) unless a test sets a role; local mode is commissioner otherwise (access.py)
+os.environ.setdefault("COMMISSIONING_ROLE", "admin")
 
 
 def build_db(path: Path, folder: Path | None) -> Path:

@@ -7,6 +7,7 @@ from dashboard import ui
 from dashboard.appraisal import DISCOUNT_RATE_RANGE, HORIZON_YEARS_RANGE, AssumptionError
 from dashboard.formatting import percent
 
+ui.require("use_scenarios")  # roles: dashboard/access.py
 st.title("Assumptions")
 st.markdown(
     "Every figure in the dashboard is worked out at these assumptions. Changing them here recomputes every page"

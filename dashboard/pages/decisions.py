@@ -25,6 +25,7 @@ from dashboard.formatting import gbp, long_date, month_label
 from dashboard.reports import decision_report, render_html, render_pdf
 from dashboard.stopping import AGENCY_SHORT_LABELS, CostOfStopping, UnknownProjectError, cost_of_stopping, window_phrase
 
+ui.require("record_decisions")  # roles: dashboard/access.py
 FLASH_KEY = "decisions_flash"
 # Okabe-Ito, colour-blind safe; each bar segment is also labelled and listed in the table below the chart
 AGENCY_COLOURS = {

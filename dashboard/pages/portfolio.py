@@ -8,6 +8,8 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.components.finance_downloads import render_finance_downloads
+from dashboard.components.outcomes import render_portfolio_outcome_coverage
+from dashboard.components.sensitivity import render_portfolio_sensitivity
 from dashboard.filters import NOT_SCORED, PortfolioFilters
 from dashboard.formatting import gbp, long_date, month_label, plural
 from dashboard.portfolio_summary import summarise
@@ -23,6 +25,7 @@ FILTER_WIDGETS = [
     ("localities", "Locality", "locality"),
 ]
 
+ui.require("view_project_detail")  # roles: dashboard/access.py
 st.title("Portfolio")
 
 assumptions = ui.current_assumptions()
@@ -172,6 +175,9 @@ st.caption(
         else ""
     )
 )
+
+render_portfolio_sensitivity(projects["project_id"].tolist(), assumptions)  # break-even when pessimistic
+render_portfolio_outcome_coverage(projects["project_id"].tolist())  # share with a measured outcome
 
 # ---- funding cliff
 st.header("The funding cliff")

@@ -27,6 +27,7 @@ EVIDENCE_LEVELS = {
 }
 FREQUENCY_WORDS = {"once": "once", "weekly": "a week", "monthly": "a month", "annual": "a year"}
 
+ui.require("view_project_detail")  # roles: dashboard/access.py
 assumptions = ui.current_assumptions()
 projects = ui.metrics(assumptions)
 if projects.empty:

@@ -1,0 +1,62 @@
+"""Summary: the portfolio in totals by service area and by locality, for everyone including viewers.
+
+Viewers see aggregates only, so this page never lists a project; counts of people from 1 to 7 are shown as '*'
+so nobody who draws on a small service can be picked out.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import access, ui
+from dashboard.filters import NOT_SCORED
+from dashboard.formatting import gbp, plural
+
+ui.require(access.VIEW_AGGREGATES)
+
+st.title("Summary")
+assumptions = ui.current_assumptions()
+projects = ui.metrics(assumptions)
+st.caption(f"{ui.council_name()}: {plural(len(projects), 'project')} in totals. " + ui.assumptions_caption(assumptions))
+if projects.empty:
+    st.info("There are no projects yet.")
+    st.stop()
+
+frame = projects.assign(band=projects["projectitis_band"].fillna(NOT_SCORED))
+row = st.columns(4)
+row[0].metric("Projects", f"{len(frame):,}")
+row[1].metric("People reached", access.suppress_count(frame["people_reached"].sum()))
+row[2].metric("Committed funding", gbp(frame["committed_funding_gbp"].sum()))
+row[3].metric("Net value (benefits less costs)", gbp(frame["npv_gbp"].sum()))
+
+
+def totals(by: str, label: str) -> pd.DataFrame:
+    grouped = frame.groupby(by, dropna=False).agg(
+        projects=("project_id", "count"),
+        people=("people_reached", "sum"),
+        funding=("committed_funding_gbp", "sum"),
+        cost=("pv_cost_gbp", "sum"),
+        benefit=("pv_benefit_gbp", "sum"),
+        high_risk=("band", lambda b: int((b == "high").sum())),
+    )
+    grouped = grouped.reset_index().sort_values(by)
+    return pd.DataFrame(
+        {
+            label: grouped[by].fillna("Not recorded").astype(str),
+            "Projects": grouped["projects"],
+            "People reached": access.suppressed_column(grouped["people"]),
+            "Committed funding": grouped["funding"].map(gbp),
+            "Costs (present value)": grouped["cost"].map(gbp),
+            "Benefits (present value)": grouped["benefit"].map(gbp),
+            "Projects at high risk": grouped["high_risk"],
+        }
+    )
+
+
+st.header("By service area")
+st.dataframe(totals("service_area", "Service area"), hide_index=True)
+st.header("By locality")
+st.dataframe(totals("locality", "Locality"), hide_index=True)
+st.caption(
+    f"Counts of people from 1 to {access.SUPPRESS_UP_TO} are shown as {access.SUPPRESSED} so that nobody who draws "
+    "on a small service can be identified. Present values are over the appraisal horizon."
+)
