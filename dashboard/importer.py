@@ -74,7 +74,7 @@ class Problem:
             where += f", row {self.row}"
         if self.column:
             where += f", column {self.column}"
-        value = "" if self.value is None else f" (value {_short(self.value)!r})"
+        value = "" if self.value is None or self.value == "" else f" (value {_short(self.value)!r})"
         return f"{where}{value}: {self.reason}"
 
 
@@ -400,7 +400,8 @@ def _check_column(raw: RawTable, col: Column) -> tuple[pd.Series, list[Problem]]
     empty = value == ""
     problems: list[Problem] = []
     if col.required:
-        problems += _problems_where(raw, empty, col.name, f"is required but empty; fill in {col.allowed()}")
+        hint = "fill it in" if col.kind in ("text", "id") else f"fill in {col.allowed()}"
+        problems += _problems_where(raw, empty, col.name, f"is required but empty; {hint}")
     present = ~empty
     bad = pd.Series(False, index=frame.index)
     neutralised = present & value.str.startswith("'") & value.str.match(_NEUTRALISED_RE)
