@@ -27,10 +27,14 @@ pages = {
     "Decisions": [
         st.Page(PAGES_DIR / "decisions.py", title="Decisions", icon=":material/gavel:", url_path="decisions"),
     ],
+    "Data": [st.Page(PAGES_DIR / "data.py", title="Data", icon=":material/upload_file:", url_path="data")],
     "Settings": [
         st.Page(PAGES_DIR / "assumptions.py", title="Assumptions", icon=":material/tune:", url_path="assumptions"),
         st.Page(PAGES_DIR / "scenarios.py", title="Scenarios", icon=":material/compare_arrows:", url_path="scenarios"),
     ],
 }
 
-st.navigation(auth.allowed_pages(pages)).run()  # only the pages this person's role may open
+current_page = st.navigation(auth.allowed_pages(pages))  # only the pages this person's role may open
+# WCAG 2.4.2: each browser tab names the page it shows as well as the site
+st.set_page_config(page_title=f"{current_page.title} - Adult social care commissioning")
+current_page.run()
