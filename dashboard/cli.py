@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "dashboard.decisions",
     "dashboard.reports",
     "dashboard.finance",
+    "dashboard.backup",
 )
 
 
