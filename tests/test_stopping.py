@@ -167,3 +167,12 @@ def test_cli_cost_of_stopping_user_errors_exit_non_zero_without_traceback(tiny_d
         main(["cost-of-stopping", "P001", "--stop-date", "31/06/2025", "--db", str(tiny_db)])
     assert exit_info.value.code == 2
     assert "is not a date written YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_demo_drumkit_is_a_false_economy_with_1500_a_month_back_on_the_council(demo_db, read, base_assumptions):
+    c = cost_of_stopping(read(demo_db), "P001", base_assumptions)
+    assert c.project_name == "Drumkit from a personal budget"
+    assert c.costs_saved_gbp == 0
+    assert c.returning_to_council_monthly_gbp == 1500
+    assert c.false_economy is True
+    assert c.benefits_lost_gbp > c.costs_saved_gbp
