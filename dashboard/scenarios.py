@@ -165,7 +165,7 @@ def saved_scenarios(con: duckdb.DuckDBPyConnection) -> list[Scenario]:
         values["optimism_bias"] = tuple(float(b) for b in record["optimism_bias"])
         as_of = record["as_of_date"]
         values["as_of_date"] = None if as_of is None or pd.isna(as_of) else pd.Timestamp(as_of).date()
-        values["description"] = record["description"] or ""
+        values["description"] = record["description"] if isinstance(record["description"], str) else ""
         values["horizon_years"] = int(record["horizon_years"])
         values["grade_shift"] = int(record["grade_shift"])
         scenarios.append(Scenario(name=record["scenario_name"], **values))
