@@ -1,0 +1,252 @@
+"""Each role sees and can do only what it should: the permission rules, the roles file, small-number suppression,
+and the app itself in local mode and signed in (AppTest, with the role set the way the app resolves it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import access
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "dashboard" / "app.py")
+PAGES = ROOT / "dashboard" / "pages"
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "a-test-secret-that-is-long-enough-0123456789",
+    "client_id": "test-client",
+    "client_secret": "test-secret",
+    "server_metadata_url": "https://login.microsoftonline.com/tenant/v2.0/.well-known/openid-configuration",
+}
+ROLES_FILE = """
+[local]
+role = "viewer"
+[sign_in]
+default_role = "none"
+[users]
+"Sam.Finance@Exampleshire.gov.uk" = "finance"
+"pat.viewer@exampleshire.gov.uk" = "viewer"
+[groups]
+"group-decision-makers" = ["decision-maker"]
+"""
+
+
+# ---- the rules
+
+
+def test_each_role_has_exactly_its_permissions():
+    expected = {
+        "viewer": {"view_aggregates"},
+        "commissioner": {"view_aggregates", "view_project_detail", "use_scenarios"},
+        "finance": {"view_aggregates", "view_project_detail", "use_scenarios", "export_finance"},
+        "decision-maker": {"view_aggregates", "view_project_detail", "use_scenarios", "record_decisions"},
+        "admin": set(access.PERMISSIONS),
+    }
+    assert {role: set(perms) for role, perms in access.ROLE_PERMISSIONS.items()} == expected
+    assert not access.can(["commissioner"], "export_finance")
+    assert not access.can(["finance"], "record_decisions")
+    assert not access.can(["decision-maker"], "import_data")
+    assert access.can(["finance", "decision-maker"], "record_decisions")  # several roles: every permission of each
+    with pytest.raises(KeyError):
+        access.can(["admin"], "delete_everything")
+
+
+def test_every_page_needs_a_permission_and_only_the_summary_and_equity_pages_are_for_viewers():
+    stems = sorted(p.stem for p in PAGES.glob("*.py"))
+    viewer_pages = [s for s in stems if access.can(["viewer"], access.page_permission(s))]
+    assert viewer_pages == [s for s in ["equity", "overview"] if s in stems]
+    assert access.page_permission("a_page_added_later") == "view_project_detail"  # hidden from viewers by default
+    assert access.page_permission("data") == "import_data"
+    assert access.page_permission("decisions") == "record_decisions"
+
+
+def test_the_roles_file_maps_emails_in_any_case_and_groups(tmp_path):
+    path = tmp_path / "roles.toml"
+    path.write_text(ROLES_FILE)
+    config = access.load_roles_config(path)
+    assert access.roles_for(config, "sam.finance@exampleshire.gov.uk", []) == ("finance",)
+    assert access.roles_for(config, "x@y.uk", ["group-decision-makers"]) == ("decision-maker",)
+    assert access.roles_for(config, "SAM.FINANCE@exampleshire.gov.uk", ["group-decision-makers"]) == (
+        "finance",
+        "decision-maker",
+    )
+    assert access.roles_for(config, "stranger@elsewhere.com", ["other-group"]) == ()  # default_role = "none"
+
+
+def test_the_shipped_roles_file_is_valid_and_local_mode_is_commissioner(monkeypatch):
+    monkeypatch.delenv("COMMISSIONING_ROLE", raising=False)
+    config = access.load_roles_config(ROOT / "config" / "roles.toml")
+    assert access.local_role(config) == "commissioner"
+    assert access.roles_for(config, "someone@exampleshire.gov.uk", []) == ("viewer",)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('[users]\n"a@b.uk" = "superuser"', "unknown role 'superuser'"),
+        ('[local]\nrole = "none"', "not a role"),
+        ("[everyone]\nrole = 1", "unknown section"),
+        ("[users\n", "not valid TOML"),
+    ],
+)
+def test_a_mistake_in_the_roles_file_is_an_error_naming_it_not_a_silent_grant(tmp_path, text, message):
+    path = tmp_path / "roles.toml"
+    path.write_text(text)
+    with pytest.raises(access.RolesConfigError, match=message):
+        access.load_roles_config(path)
+
+
+def test_counts_of_one_to_seven_people_are_shown_as_a_star():
+    assert [access.suppress_count(n) for n in [0, 1, 7, 8, 1234, None]] == ["0", "*", "*", "8", "1,234", ""]
+    frame = access.suppress_counts(pd.DataFrame({"people": [3, 12]}), ["people"])
+    assert frame["people"].tolist() == ["*", "12"]
+
+
+def test_a_lone_small_count_beside_a_total_takes_the_next_smallest_with_it():
+    assert access.suppressed_column([1, 40, 10]) == ["*", "40", "*"]  # else total minus 40 and 10 gives 1 back
+    assert access.suppressed_column([2, 3, 40]) == ["*", "*", "40"]  # two hidden already: nothing more
+    assert access.suppressed_column([0, 40, 10]) == ["0", "40", "10"]
+
+
+# ---- the app
+
+
+@pytest.fixture
+def app(tiny_db, monkeypatch, tmp_path):
+    monkeypatch.setenv("COMMISSIONING_DB", str(tiny_db))
+    roles = tmp_path / "roles.toml"
+    roles.write_text(ROLES_FILE)
+    monkeypatch.setenv("COMMISSIONING_ROLES", str(roles))
+    monkeypatch.delenv("COMMISSIONING_ROLE", raising=False)
+
+    def make(role: str | None = None, page: str | None = None, source: str = APP) -> AppTest:
+        if role:
+            monkeypatch.setenv("COMMISSIONING_ROLE", role)
+        at = AppTest.from_file(source, default_timeout=60)
+        at.query_params["as_of"] = "2026-11-22"
+        if page:
+            at.switch_page(f"pages/{page}.py")
+        return at
+
+    return make
+
+
+def titles(at: AppTest) -> list[str]:
+    return [t.value for t in at.title]
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("markdown", "caption", "warning", "error", "info") for e in getattr(at, kind)]
+    parts += [str(df.value.to_dict()) for df in at.dataframe]
+    return "\n".join(parts)
+
+
+def test_a_viewer_gets_the_summary_with_small_counts_hidden_and_never_a_project(app):
+    at = app()  # the roles file's local role is viewer
+    at.run()
+    assert not at.exception
+    assert titles(at) == ["Summary"]
+    assert "LOCAL MODE" in texts(at) and "viewer" in texts(at)
+    by_area = at.dataframe[0].value
+    assert by_area["Service area"].tolist() == ["Carers", "Older people", "Physical disability"]
+    assert by_area["People reached"].tolist() == ["*", "40", "*"]
+    assert next(m.value for m in at.metric if m.label == "People reached") == "51"
+    assert "Drumkit" not in texts(at)
+    for page in ["portfolio", "project", "decisions", "assumptions"]:
+        at = app(page=page)
+        at.query_params["project"] = "P001"
+        at.run()
+        assert not at.exception
+        # the router does not offer the page, and the page itself refuses if reached anyway
+        refused = any("You do not have access" in e.value for e in at.error)
+        assert titles(at) == ["Summary"] or (refused and not at.title), page
+        assert "Drumkit" not in texts(at) and not at.metric or titles(at) == ["Summary"]
+
+
+@pytest.mark.parametrize(
+    "role, page, allowed",
+    [
+        ("viewer", "project", False),
+        ("commissioner", "project", True),
+        ("commissioner", "assumptions", True),
+        ("commissioner", "decisions", False),
+        ("finance", "decisions", False),
+        ("decision-maker", "decisions", True),
+        ("admin", "decisions", True),
+    ],
+)
+def test_each_page_itself_refuses_a_role_without_its_permission(app, role, page, allowed):
+    at = app(role=role, source=str(PAGES / f"{page}.py"))  # opened directly, past the router
+    at.query_params["project"] = "P001"
+    at.run()
+    assert not at.exception
+    refused = any("You do not have access" in e.value for e in at.error)
+    assert refused != allowed
+    if not allowed:
+        assert "Drumkit" not in texts(at) and not at.title
+
+
+def test_a_commissioner_in_local_mode_sees_the_portfolio_but_no_decision_form(app):
+    at = app(role="commissioner")
+    at.run()
+    assert not at.exception
+    assert titles(at) == ["Portfolio"]
+    assert "LOCAL MODE" in texts(at)
+    at = app(role="commissioner", page="decisions")
+    at.query_params["project"] = "P001"
+    at.run()
+    assert not at.exception
+    assert "Funding decisions" not in titles(at)
+    assert not [b for b in at.button if "Record the decision" in b.label]
+
+
+def test_with_sign_in_configured_nobody_sees_data_before_signing_in(app):
+    at = app()
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert "LOCAL MODE" not in texts(at)
+    assert not at.metric and not at.dataframe
+
+
+def test_signed_in_roles_come_from_email_and_groups(app):
+    sam = {"is_logged_in": True, "email": "SAM.finance@exampleshire.gov.uk", "name": "Sam"}
+    at = app()
+    at.secrets["auth"] = AUTH
+    at.user = sam
+    at.run()
+    assert not at.exception
+    assert titles(at) == ["Portfolio"]
+    assert [c.value for c in at.sidebar.caption] == ["Signed in as Sam (finance)"]
+    assert "LOCAL MODE" not in texts(at)
+
+    at = app(page="decisions")
+    at.secrets["auth"] = AUTH
+    at.user = sam
+    at.query_params["project"] = "P001"
+    at.run()
+    assert not at.exception
+    assert "Funding decisions" not in titles(at)  # finance may not record decisions
+
+    at = app(page="decisions")
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": "ann@exampleshire.gov.uk", "groups": ["group-decision-makers"]}
+    at.query_params["project"] = "P001"
+    at.run()
+    assert not at.exception
+    assert titles(at) == ["Funding decisions"]
+
+
+def test_a_signed_in_stranger_is_turned_away_when_the_default_role_is_none(app):
+    at = app()
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": "stranger@elsewhere.com"}
+    at.run()
+    assert not at.exception
+    assert titles(at) == ["No access"]
+    assert not at.metric and not at.dataframe
