@@ -9,6 +9,7 @@ from dashboard.appraisal import AssumptionError
 from dashboard.formatting import gbp, percent, ratio
 
 ACTIVE_KEY = "active_scenario_name"
+SAVED_KEY = "scenario_saved_message"
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -22,6 +23,8 @@ def _compare(version: tuple, chosen: tuple[scenarios.Scenario, ...], today) -> t
 
 
 st.title("Scenarios")
+if SAVED_KEY in st.session_state:
+    st.success(st.session_state.pop(SAVED_KEY))
 assumptions = ui.current_assumptions()
 all_scenarios = _scenarios(ui.database_version())
 by_name = {s.name: s for s in all_scenarios}
@@ -105,9 +108,8 @@ if submitted:
     except (scenarios.ScenarioError, AssumptionError) as exc:
         st.error(f"Not saved: {exc}")
     else:
-        st.success(f"Saved {stored.name!r}: {stored.describe()}.")
-        all_scenarios = _scenarios(ui.database_version())
-        by_name = {s.name: s for s in all_scenarios}
+        st.session_state[SAVED_KEY] = f"Saved {stored.name!r}: {stored.describe()}."
+        st.rerun()  # redraw every list with the new scenario in it
 
 # ---- delete
 saved = [s.name for s in all_scenarios if not s.is_base_case]
