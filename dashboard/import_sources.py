@@ -15,7 +15,7 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
@@ -40,6 +40,7 @@ MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 MAX_ZIP_MEMBER_BYTES = 1024 * 1024 * 1024  # guards against a zip bomb: no member may unpack beyond 1 GB
 ACCEPTED_EXTENSIONS = ("csv", "zip", "xlsx", "xlsm", "json")
 # sheets our own template carries besides the tables; ignored on the way back in
+_EXCEL_EPOCH = date(1899, 12, 30)
 HELPER_SHEETS = {"guidance", "lists", "read me", "readme", "about", "about this export"}
 
 
@@ -277,7 +278,14 @@ def _sheet_frames(data: bytes) -> dict[str, list[tuple]]:
         workbook.close()
 
 
-def _sheet_to_frame(rows: list[tuple]) -> tuple[list[str], pd.DataFrame]:
+def _excel_serial_date(value):
+    """A date cell that lost its date format arrives as Excel's day count (45839 is 1 July 2025)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466:
+        return (_EXCEL_EPOCH + timedelta(days=int(value))).isoformat()
+    return value
+
+
+def _sheet_to_frame(rows: list[tuple], date_columns: frozenset[str] = frozenset()) -> tuple[list[str], pd.DataFrame]:
     """A sheet's rows as (header, frame of text). Trailing empty header cells are dropped."""
     if not rows:
         return [], pd.DataFrame()
@@ -285,7 +293,14 @@ def _sheet_to_frame(rows: list[tuple]) -> tuple[list[str], pd.DataFrame]:
     while header and not header[-1]:
         header.pop()
     width = len(header)
-    body = [[template_text(v) for v in (list(r) + [None] * width)[:width]] for r in rows[1:]]
+    dates = {i for i, h in enumerate(header) if h in date_columns}
+    body = [
+        [
+            template_text(_excel_serial_date(v) if i in dates else v)
+            for i, v in enumerate((list(r) + [None] * width)[:width])
+        ]
+        for r in rows[1:]
+    ]
     return header, pd.DataFrame(body, columns=header, dtype=object)
 
 
@@ -339,7 +354,7 @@ def _read_workbook(file: SourceFile, format: str | None, as_of: date) -> Batch:
         label = f"{file.name}, sheet {sheet_name}"
         if key in TABLES_BY_NAME:
             table = TABLES_BY_NAME[key]
-            header, frame = _sheet_to_frame(rows)
+            header, frame = _sheet_to_frame(rows, frozenset(c.name for c in table.columns if c.kind == "date"))
             if not header:
                 continue  # an empty sheet: nothing to import for that table
             from dashboard.importer import check_header

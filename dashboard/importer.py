@@ -165,6 +165,8 @@ class ImportResult:
         parts = []
         for name, added in self.added.items():
             replaced = self.replaced.get(name, 0)
+            if not added + replaced:
+                continue
             part = table_label(name, added + replaced)
             if replaced:
                 part += f" ({replaced:,} replaced)"
@@ -716,6 +718,9 @@ def import_batch(batch: Batch, db_path: Path | str | None = None, *, imported_by
         message = f"does not exist yet; create it with: python -m dashboard init --empty --db {path}"
         result.problems = [Problem(str(path), None, None, None, message)] + result.problems
         return result
+    if not result.problems and not any(len(raw.frame) for raw in batch.raws):
+        reason = "has no rows to import; fill in at least one table below its header row"
+        result.problems = [Problem(batch.source_name, None, None, None, reason)]
     with db.write_database(path) as con:
         import_id = int(con.execute(db.load_query("next_import_id")).fetchall()[0][0])
         if result.problems:
