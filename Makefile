@@ -32,7 +32,7 @@ format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 
 demo-db: $(VENV)/.installed
-	$(BIN)/python -m dashboard init --demo --db $(DB)
+	$(BIN)/python -m dashboard init --demo --force --db $(DB)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

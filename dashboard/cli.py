@@ -81,6 +81,13 @@ def write_table(frame: pd.DataFrame, fmt: str, out=None) -> None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     path = args.db or db.default_db_path()
+    if path.exists() and not args.force:
+        print(
+            f"error: {path} already exists ({db.describe_contents(path)}). init would replace it. "
+            "Back it up first (python -m dashboard backup) and add --force if you mean it.",
+            file=sys.stderr,
+        )
+        return 2
     with db.write_database(path, fresh=True) as con:
         db.load_reference_tables(con)
         if args.synthetic is not None:
@@ -147,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--empty", action="store_true", help="no projects")
     which.add_argument("--synthetic", type=int, metavar="N", help="a synthetic portfolio of N projects (benchmarks)")
     p.add_argument("--seed", type=int, default=0, help="random seed for --synthetic (same seed, same portfolio)")
+    p.add_argument("--force", action="store_true", help="replace an existing database, decisions and all")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser(

@@ -118,6 +118,23 @@ def session_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return define_macros(cur)
 
 
+def describe_contents(path: Path | str) -> str:
+    """What a database holds, in words, for a warning before it is replaced: "60 projects and 3 decisions"."""
+    try:
+        con = connect_read_only(path)
+    except (DatabaseMissingError, duckdb.Error):
+        return "not a readable database"
+    try:
+        counts = dict(con.execute(load_query("table_row_counts")).fetchall())
+    finally:
+        con.close()
+    projects = counts.get("projects", 0)
+    decisions = counts.get("decisions", 0)
+    return (
+        f"{projects:,} project{'s' if projects != 1 else ''} and {decisions:,} decision{'s' if decisions != 1 else ''}"
+    )
+
+
 def database_version(path: Path | str | None = None) -> tuple[str, int, int, int]:
     """An identity that changes whenever a write replaces the file; caches are keyed on it."""
     db_path = Path(path) if path else default_db_path()

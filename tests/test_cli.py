@@ -86,3 +86,16 @@ def test_bad_command_lines_exit_with_usage(capsys, args):
     with pytest.raises(SystemExit) as exc:
         main(args)
     assert exc.value.code == 2
+
+
+def test_init_refuses_to_replace_an_existing_database_without_force(tiny_db, capsys, read):
+    code, _, err = run(capsys, "init", "--empty", "--db", tiny_db)
+    assert code == 2
+    assert "3 projects and 0 decisions" in err
+    assert "--force" in err
+    assert read(tiny_db).execute("select count(*) from projects").fetchall() == [(3,)]
+
+
+def test_init_with_force_replaces_an_existing_database(tiny_db, capsys, read):
+    assert run(capsys, "init", "--empty", "--force", "--db", tiny_db)[0] == 0
+    assert read(tiny_db).execute("select count(*) from projects").fetchall() == [(0,)]
