@@ -14,7 +14,7 @@
 --            with a 5-year horizon: to 31 March 2030, so years 2025-26 to 2029-30).
 --
 -- Pence are exact: each line's running total to the end of each year is rounded half-up to the penny
--- in integer arithmetic and a year's amount is the difference of consecutive running totals, so a
+-- in integer arithmetic and a year's amount is the running total at its end less that at its start, so a
 -- line's years add up to its rounded total exactly (a £100 grant over 3 months is 33.33 + 33.33 + 33.34,
 -- never 99.99).
 --
@@ -45,12 +45,12 @@ stg_funding_lines as (
         funder,
         recurrent as is_recurrent,
         cast(null as varchar) as frequency,
-        cast(round(amount_gbp * 100) as hugeint) as amount_pence,
+        cast(round(amount_gbp * 100) as bigint) as amount_pence,
         cast(date_trunc('month', start_date) as date) as first_month,
         cast(date_trunc('month', end_date) as date) as last_month,
         -- the line total is spread over its months: running pence = amount x months so far / months
-        cast(1 as hugeint) as multiplier,
-        cast(datediff('month', date_trunc('month', start_date), date_trunc('month', end_date)) + 1 as hugeint)
+        cast(1 as bigint) as multiplier,
+        cast(datediff('month', date_trunc('month', start_date), date_trunc('month', end_date)) + 1 as bigint)
             as divisor
     from funding
 ),
@@ -63,7 +63,7 @@ stg_cost_lines as (
         cast(null as varchar) as funder,
         cast(null as boolean) as is_recurrent,
         c.frequency,
-        cast(round(c.amount_gbp * 100) as hugeint) as amount_pence,
+        cast(round(c.amount_gbp * 100) as bigint) as amount_pence,
         cast(date_trunc('month', c.start_date) as date) as first_month,
         case
             when c.frequency = 'once' then cast(date_trunc('month', c.start_date) as date)
@@ -71,8 +71,8 @@ stg_cost_lines as (
             else cast(date_trunc('month', c.end_date) as date)
         end as last_month,
         -- running pence = amount x multiplier x months so far / divisor
-        cast(case c.frequency when 'weekly' then 52 else 1 end as hugeint) as multiplier,
-        cast(case c.frequency when 'weekly' then 12 when 'annual' then 12 else 1 end as hugeint) as divisor
+        cast(case c.frequency when 'weekly' then 52 else 1 end as bigint) as multiplier,
+        cast(case c.frequency when 'weekly' then 12 when 'annual' then 12 else 1 end as bigint) as divisor
     from costs as c
     inner join projects as p on c.project_id = p.project_id
     cross join params
@@ -103,29 +103,20 @@ line_years as (
 line_year_months as (
     select
         *,
-        datediff(
-            'month',
-            greatest(first_month, make_date(fy_start_year, 4, 1)),
-            least(last_month, make_date(fy_start_year + 1, 3, 1))
-        ) + 1 as months_in_year
+        -- months of the line before this year starts, and up to the end of this year
+        greatest(0, datediff('month', first_month, make_date(fy_start_year, 4, 1))) as months_before,
+        datediff('month', first_month, least(last_month, make_date(fy_start_year + 1, 3, 1))) + 1 as months_to_date
     from line_years
-),
-
-running as (
-    select
-        *,
-        cast(sum(months_in_year) over (
-            partition by side, line_id order by fy_start_year rows between unbounded preceding and current row
-        ) as hugeint) as months_to_date
-    from line_year_months
 ),
 
 running_pence as (
     select
         *,
-        -- round half up of amount x multiplier x months / divisor, in integers
-        (2 * amount_pence * multiplier * months_to_date + divisor) // (2 * divisor) as pence_to_date
-    from running
+        months_to_date - months_before as months_in_year,
+        -- round half up of amount x multiplier x months / divisor, in integers, at both ends of the year
+        (2 * amount_pence * multiplier * months_to_date + divisor) // (2 * divisor) as pence_to_date,
+        (2 * amount_pence * multiplier * months_before + divisor) // (2 * divisor) as pence_before
+    from line_year_months
 ),
 
 final as (
@@ -139,11 +130,7 @@ final as (
         fy_start_year,
         fy_start_year || '-' || lpad(cast((fy_start_year + 1) % 100 as varchar), 2, '0') as financial_year,
         months_in_year,
-        cast(
-            pence_to_date - coalesce(
-                lag(pence_to_date) over (partition by side, line_id order by fy_start_year), 0
-            ) as bigint
-        ) as amount_pence
+        cast(pence_to_date - pence_before as bigint) as amount_pence
     from running_pence
 )
 

@@ -1,0 +1,101 @@
+"""Benchmark: the finance Excel export of a 100,000-project portfolio (a script, not a timed test).
+
+Builds a synthetic portfolio with dashboard.synthetic (the demo portfolio bootstrapped, about three funding,
+cost and benefit lines a project) into a temporary database, then times each step of
+`python -m dashboard export finance --out FILE.xlsx` separately, because in the app the appraisal is
+already cached for the page and only the last two steps run when the button is pressed:
+
+1. appraisal: project_metrics for every project (Green Book PVs and projectitis risk);
+2. finance tables: the six tables in SQL (whole pence, by financial year, funder, service area);
+3. Excel: writing the workbook with xlsxwriter (constant-memory mode);
+4. CSV zip, for comparison.
+
+It reports seconds per step, the workbook's size and the process's peak resident memory. Target: the export
+(steps 2 and 3) under 10 seconds.
+
+    .venv/bin/python bench/bench_finance_export.py [--projects 100000] [--seed 0] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dashboard import db, finance, synthetic  # noqa: E402
+from dashboard.appraisal import project_metrics, reference_assumptions  # noqa: E402
+
+AS_OF = date(2026, 11, 22)
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports kilobytes
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--projects", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder and print its path")
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-finance-"))
+    path = folder / "portfolio.duckdb"
+    started = time.perf_counter()
+    with db.write_database(path, fresh=True) as con:
+        db.load_reference_tables(con)
+        added = synthetic.write_portfolio(con, args.projects, args.seed)
+    print(f"generated {added} in {time.perf_counter() - started:.1f} s; memory so far {peak_mb():,.0f} MB")
+
+    con = db.connect_read_only(path)
+    timings = {}
+    try:
+        assumptions = reference_assumptions(con, AS_OF)
+        request = finance.FinanceRequest(assumptions)
+
+        t = time.perf_counter()
+        metrics = project_metrics(con, assumptions)
+        timings["appraisal (cached in the app)"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        sheets = finance.finance_sheets(con, request, metrics, council_name="Benchmark council")
+        timings["finance tables (SQL)"] = time.perf_counter() - t
+    finally:
+        con.close()
+
+    t = time.perf_counter()
+    workbook = finance.finance_xlsx_bytes(sheets, request, "Benchmark council")
+    timings["Excel workbook"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    archive = finance.finance_csv_zip_bytes(sheets)
+    timings["CSV zip"] = time.perf_counter() - t
+
+    out = folder / "finance.xlsx"
+    out.write_bytes(workbook)
+    rows = {s.name: len(s.frame) for s in sheets}
+    print(f"rows per sheet: {rows}")
+    for step, seconds in timings.items():
+        print(f"{step:32s} {seconds:6.2f} s")
+    export = timings["finance tables (SQL)"] + timings["Excel workbook"]
+    print(f"{'export from the app (tables + Excel)':32s} {export:6.2f} s  (target < 10 s)")
+    print(f"{'CLI end to end (+ appraisal)':32s} {export + timings['appraisal (cached in the app)']:6.2f} s")
+    print(f"workbook {len(workbook) / 1e6:.1f} MB, zip {len(archive) / 1e6:.1f} MB; peak memory {peak_mb():,.0f} MB")
+    if args.keep:
+        print(f"kept {folder}")
+    else:
+        for p in folder.iterdir():
+            p.unlink()
+        folder.rmdir()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
