@@ -77,7 +77,4 @@ final as (
 )
 
 select * from final
-order by
-    case level when 'cell' then 1 when 'locality' then 2 when 'service_area' then 3 else 4 end,
-    locality,
-    service_area
+order by case level when 'cell' then 1 when 'locality' then 2 when 'service_area' then 3 else 4 end, locality, service_area
