@@ -10,8 +10,9 @@ already cached for the page and only the last two steps run when the button is p
 3. Excel: writing the workbook with xlsxwriter (constant-memory mode);
 4. CSV zip, for comparison.
 
-It reports seconds per step, the workbook's size and the process's peak resident memory. Target: the export
-(steps 2 and 3) under 10 seconds.
+It reports wall-clock and CPU seconds per step (on a shared machine the wall clock includes waiting for a
+core), the workbook's size and the process's peak resident memory. Target: the export (steps 2 and 3) under
+10 seconds.
 
     .venv/bin/python bench/bench_finance_export.py [--projects 100000] [--seed 0] [--keep]
 """
@@ -35,6 +36,15 @@ from dashboard.appraisal import project_metrics, reference_assumptions  # noqa: 
 AS_OF = date(2026, 11, 22)
 
 
+def clock() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
+
+
+def lap(start: tuple[float, float]) -> tuple[float, float]:
+    wall, cpu = clock()
+    return wall - start[0], cpu - start[1]
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports kilobytes
 
@@ -55,38 +65,40 @@ def main() -> int:
     print(f"generated {added} in {time.perf_counter() - started:.1f} s; memory so far {peak_mb():,.0f} MB")
 
     con = db.connect_read_only(path)
-    timings = {}
+    timings: dict[str, tuple[float, float]] = {}
     try:
         assumptions = reference_assumptions(con, AS_OF)
         request = finance.FinanceRequest(assumptions)
 
-        t = time.perf_counter()
+        t = clock()
         metrics = project_metrics(con, assumptions)
-        timings["appraisal (cached in the app)"] = time.perf_counter() - t
+        timings["appraisal (cached in the app)"] = lap(t)
 
-        t = time.perf_counter()
+        t = clock()
         sheets = finance.finance_sheets(con, request, metrics, council_name="Benchmark council")
-        timings["finance tables (SQL)"] = time.perf_counter() - t
+        timings["finance tables (SQL)"] = lap(t)
     finally:
         con.close()
 
-    t = time.perf_counter()
+    t = clock()
     workbook = finance.finance_xlsx_bytes(sheets, request, "Benchmark council")
-    timings["Excel workbook"] = time.perf_counter() - t
+    timings["Excel workbook"] = lap(t)
 
-    t = time.perf_counter()
+    t = clock()
     archive = finance.finance_csv_zip_bytes(sheets)
-    timings["CSV zip"] = time.perf_counter() - t
+    timings["CSV zip"] = lap(t)
 
     out = folder / "finance.xlsx"
     out.write_bytes(workbook)
     rows = {s.name: len(s.frame) for s in sheets}
     print(f"rows per sheet: {rows}")
-    for step, seconds in timings.items():
-        print(f"{step:32s} {seconds:6.2f} s")
-    export = timings["finance tables (SQL)"] + timings["Excel workbook"]
-    print(f"{'export from the app (tables + Excel)':32s} {export:6.2f} s  (target < 10 s)")
-    print(f"{'CLI end to end (+ appraisal)':32s} {export + timings['appraisal (cached in the app)']:6.2f} s")
+    print(f"{'step':38s} {'wall':>7s} {'cpu':>7s}")
+    for step, (wall, cpu) in timings.items():
+        print(f"{step:38s} {wall:6.2f}s {cpu:6.2f}s")
+    export = [a + b for a, b in zip(timings["finance tables (SQL)"], timings["Excel workbook"], strict=True)]
+    print(f"{'export from the app (tables + Excel)':38s} {export[0]:6.2f}s {export[1]:6.2f}s  (target < 10 s)")
+    appraisal = timings["appraisal (cached in the app)"]
+    print(f"{'CLI end to end (+ appraisal)':38s} {export[0] + appraisal[0]:6.2f}s {export[1] + appraisal[1]:6.2f}s")
     print(f"workbook {len(workbook) / 1e6:.1f} MB, zip {len(archive) / 1e6:.1f} MB; peak memory {peak_mb():,.0f} MB")
     if args.keep:
         print(f"kept {folder}")
