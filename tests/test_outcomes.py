@@ -93,14 +93,11 @@ def test_the_demo_portfolio_records_that_the_drumkit_player_propels_his_own_whee
     assert 20 <= coverage["projects_with_outcome"] <= 30
 
 
-def test_a_database_without_the_outcomes_table_simply_has_no_outcomes(tmp_path):
-    path = tmp_path / "old.duckdb"
-    with db.write_database(path, fresh=True) as con:
-        db.load_reference_tables(con)
+def test_a_database_without_the_outcomes_table_simply_has_no_outcomes(tiny_db, read):
+    with db.write_database(tiny_db) as con:
         con.execute("drop table outcomes")
-    con = db.connect_read_only(path)
-    try:
-        assert outcomes.project_outcomes(con, "P001").empty
-        assert outcomes.outcome_coverage(con)["projects_with_outcome"] == 0
-    finally:
-        con.close()
+    con = read(tiny_db)
+    assert outcomes.project_outcomes(con, "P001").empty
+    coverage = outcomes.outcome_coverage(con)
+    assert (coverage["projects"], coverage["projects_with_outcome"], coverage["share_with_outcome"]) == (3, 0, 0.0)
+    assert outcomes.outcome_coverage(con, ["P001", "P002"])["projects"] == 2

@@ -101,3 +101,16 @@ def test_portfolio_page_counts_projects_that_survive_pessimistic_assumptions(dem
     body = texts(at)
     assert "stay above break-even under a pessimistic scenario" in body
     assert "have at least one measured outcome beyond money" in body
+
+
+def test_a_large_portfolio_waits_for_a_click_before_the_pessimistic_re_run(tiny_db, monkeypatch):
+    from dashboard.components import sensitivity as component
+
+    monkeypatch.setattr(component, "AUTO_RUN_LIMIT", 2)  # the tiny portfolio has 3 projects
+    at = page("portfolio", tiny_db, monkeypatch)
+    at.run()
+    assert not at.exception
+    assert "stay above break-even" not in texts(at)
+    at.toggle(key="sensitivity_portfolio_run").set_value(True).run()
+    assert not at.exception
+    assert "1 of the 1 projects that pay for themselves" in texts(at)

@@ -142,11 +142,20 @@ def render_project_sensitivity(project_id: str, assumptions: Assumptions | None 
         st.dataframe(tornado_table(rows), hide_index=True)
 
 
+AUTO_RUN_LIMIT = 20_000  # above this many projects the pessimistic re-run waits for a click, keeping the page quick
+
+
 def render_portfolio_sensitivity(project_ids: list[str] | None = None, assumptions: Assumptions | None = None) -> None:
     """How many of these projects stay above break-even under a pessimistic scenario."""
     assumptions = assumptions or ui.current_assumptions()
     st.header("Does the case survive pessimistic assumptions?")
     swing = _swing_slider("portfolio")
+    size = len(project_ids) if project_ids is not None else len(ui.metrics(assumptions))
+    if size > AUTO_RUN_LIMIT and not st.toggle(
+        f"Re-appraise all {size:,} projects under pessimistic assumptions", key="sensitivity_portfolio_run"
+    ):
+        st.caption("This re-runs the appraisal twice for every project, so it waits until you ask at this size.")
+        return
     base, worst = _break_even(ui.database_version(), assumptions, swing)
     count = sensitivity.count_break_even(base, worst, project_ids)
     cols = st.columns(3)
