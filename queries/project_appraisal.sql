@@ -1,7 +1,9 @@
 -- one row per project: cost against benefit at the given assumptions (HM Treasury Green Book
 -- discounting; GMCA cost-benefit method: optimism bias by confidence grade, deadweight,
 -- attribution, drop-off) and the projectitis risk score as of a date, with every factor's points.
--- The monthly arithmetic is the macro appraisal_line_months (queries/macros/).
+-- The appraisal arithmetic is the macro appraisal_project_figures (queries/macros/), which gives the
+-- same figures as summing appraisal_line_months month by month, in closed form. Money and ratios are
+-- rounded half away from zero after dropping binary floating-point noise (macro round_half_up).
 --
 -- parameters:
 --   $as_of          date     the date the risk is judged at
@@ -33,8 +35,8 @@ stg_funding as (
     from funding
 ),
 
-stg_line_months as (
-    select * from appraisal_line_months($discount_rate, $horizon_years, $optimism_bias, $shifts)
+stg_project_figures as (
+    select * from appraisal_project_figures($discount_rate, $horizon_years, $optimism_bias, $shifts)
 ),
 
 weights as (
@@ -50,50 +52,6 @@ weights as (
 
 -- appraisal -----------------------------------------------------------------------------------
 
-project_months as (
-    select
-        project_id,
-        month_index,
-        sum(case when side = 'cost' then adjusted_gbp else 0 end) as cost_gbp,
-        sum(case when side = 'benefit' then adjusted_gbp else 0 end) as benefit_gbp,
-        sum(case when benefit_type in ('fiscal_cashable', 'fiscal_non_cashable') then adjusted_gbp else 0 end)
-            as fiscal_benefit_gbp,
-        any_value(discount_factor) as discount_factor,
-        any_value(cast(month_start_date - to_months(month_index) as date)) as appraisal_start_date
-    from stg_line_months
-    group by project_id, month_index
-),
-
-project_cumulative as (
-    select
-        project_id,
-        month_index,
-        sum(cost_gbp) over running as cumulative_cost_gbp,
-        sum(benefit_gbp) over running as cumulative_benefit_gbp
-    from project_months
-    window running as (partition by project_id order by month_index rows between unbounded preceding and current row)
-),
-
-payback as (
-    select
-        project_id,
-        min(month_index) + 1 as payback_months
-    from project_cumulative
-    where cumulative_cost_gbp > 0 and round(cumulative_benefit_gbp, 6) >= round(cumulative_cost_gbp, 6)
-    group by project_id
-),
-
-present_values as (
-    select
-        project_id,
-        sum(cost_gbp * discount_factor) as pv_cost_gbp,
-        sum(benefit_gbp * discount_factor) as pv_benefit_gbp,
-        sum(fiscal_benefit_gbp * discount_factor) as pv_fiscal_benefit_gbp,
-        any_value(appraisal_start_date) as appraisal_start_date
-    from project_months
-    group by project_id
-),
-
 appraisal as (
     select
         p.project_id,
@@ -103,10 +61,9 @@ appraisal as (
         coalesce(pv.pv_fiscal_benefit_gbp, 0) as pv_fiscal_benefit_gbp,
         case when coalesce(pv.pv_cost_gbp, 0) > 0 then pv.pv_benefit_gbp / pv.pv_cost_gbp end as bcr,
         case when coalesce(pv.pv_cost_gbp, 0) > 0 then pv.pv_fiscal_benefit_gbp / pv.pv_cost_gbp end as fiscal_bcr,
-        pb.payback_months
+        pv.payback_months
     from stg_projects as p
-    left join present_values as pv on p.project_id = pv.project_id
-    left join payback as pb on p.project_id = pb.project_id
+    left join stg_project_figures as pv on p.project_id = pv.project_id
 ),
 
 -- projectitis risk ----------------------------------------------------------------------------
@@ -276,14 +233,14 @@ final as (
         coalesce(ft.committed_funding_gbp, 0) as committed_funding_gbp,
         coalesce(ft.funders, []) as funders,
         a.appraisal_start_date,
-        round(a.pv_cost_gbp, 2) as pv_cost_gbp,
-        round(a.pv_benefit_gbp, 2) as pv_benefit_gbp,
-        round(a.pv_fiscal_benefit_gbp, 2) as pv_fiscal_benefit_gbp,
-        round(a.pv_benefit_gbp - a.pv_cost_gbp, 2) as npv_gbp,
-        round(a.bcr, 2) as bcr,
-        round(a.fiscal_bcr, 2) as fiscal_bcr,
+        round_half_up(a.pv_cost_gbp, 2) as pv_cost_gbp,
+        round_half_up(a.pv_benefit_gbp, 2) as pv_benefit_gbp,
+        round_half_up(a.pv_fiscal_benefit_gbp, 2) as pv_fiscal_benefit_gbp,
+        round_half_up(a.pv_benefit_gbp - a.pv_cost_gbp, 2) as npv_gbp,
+        round_half_up(a.bcr, 2) as bcr,
+        round_half_up(a.fiscal_bcr, 2) as fiscal_bcr,
         a.payback_months,
-        case when p.people_reached > 0 then round(a.pv_cost_gbp / p.people_reached, 2) end as cost_per_person_gbp,
+        case when p.people_reached > 0 then round_half_up(a.pv_cost_gbp / p.people_reached, 2) end as cost_per_person_gbp,
         round(r.projectitis_score_raw, 1) as projectitis_score,
         case when r.projectitis_score_raw is not null then (
             select arg_max(b.band, b.min_score)
