@@ -9,7 +9,7 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts dashboard/ on the path, no
 
 import streamlit as st  # noqa: E402
 
-from dashboard.components import auth  # noqa: E402  (sign-in and roles)
+from dashboard.components import accessible_theme, auth  # noqa: E402  (contrast fixes; sign-in and roles)
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 
@@ -37,4 +37,5 @@ pages = {
 current_page = st.navigation(auth.allowed_pages(pages))  # only the pages this person's role may open
 # WCAG 2.4.2: each browser tab names the page it shows as well as the site
 st.set_page_config(page_title=f"{current_page.title} - Adult social care commissioning")
+accessible_theme.apply()
 current_page.run()

@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import equity, ui
 from dashboard.appraisal import Assumptions
+from dashboard.components.accessible_theme import readable_on
 from dashboard.formatting import gbp, percent
 
 SHARE_COLOURS = ["#999999", "#56B4E9", "#009E73", "#E69F00", "#0072B2", "#CC79A7"]  # Okabe-Ito
@@ -148,6 +149,7 @@ for dimension, title in equity.DIMENSIONS.items():
             marker={"color": SHARE_COLOURS[position % len(SHARE_COLOURS)], "line": {"width": 1, "color": "#0b0c0c"}},
             text=[percent(v) if v >= 0.08 else "" for v in shares.loc[level]],
             textposition="inside",
+            insidetextfont={"color": readable_on(SHARE_COLOURS[position % len(SHARE_COLOURS)])},
         )
     figure.update_layout(
         barmode="stack", height=320, margin={"t": 20}, yaxis={"title": "Share of projects", "tickformat": ".0%"}

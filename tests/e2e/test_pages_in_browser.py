@@ -1,10 +1,13 @@
-"""Every page of the app loads in a real browser, says what it is, and draws without an error; a screenshot of
-each is saved under screenshots/ (git-ignored) so anyone can see what users see."""
+"""Every page of the app loads in a real browser, says what it is, draws without an error, passes an axe-core scan
+with no critical or serious violation of ours and has chart text of at least 4.5:1 contrast. A screenshot of each
+is saved under screenshots/ (git-ignored) so anyone can see what users see. The pages come from dashboard/app.py,
+so a new page is covered when it lands."""
 
 from __future__ import annotations
 
 import pytest
 
+from tests.e2e.axe_checks import blocking_violations, chart_text_contrast_failures, scan
 from tests.e2e.streamlit_browser import SCREENSHOTS, declared_pages, full_page_screenshot, open_page
 
 PAGES = declared_pages()
@@ -14,15 +17,15 @@ SITE_NAME = "Adult social care commissioning"
 def test_the_sidebar_navigation_lists_exactly_the_pages_the_router_declares(page, app_url):
     open_page(page, app_url)
     links = page.locator('[data-testid="stSidebarNav"] a')
-    shown = {
-        (links.nth(i).get_attribute("href").removeprefix(app_url).strip("/"), links.nth(i).inner_text().split("\n")[-1])
-        for i in range(links.count())
-    }
+    shown = set()
+    for i in range(links.count()):
+        href = links.nth(i).get_attribute("href").removeprefix(app_url).strip("/")
+        shown.add((href, links.nth(i).inner_text().split("\n")[-1]))
     assert shown == {(p.url_path, p.title) for p in PAGES}
 
 
 @pytest.mark.parametrize("nav_page", PAGES, ids=lambda p: p.slug)
-def test_page_loads_with_a_descriptive_title_one_main_heading_and_no_error(page, app_url, nav_page):
+def test_page_loads_titled_with_one_heading_no_error_and_no_serious_axe_violation(page, app_url, nav_page):
     open_page(page, app_url, nav_page.url_path)
 
     assert page.title() == f"{nav_page.title} - {SITE_NAME}"
@@ -31,3 +34,8 @@ def test_page_loads_with_a_descriptive_title_one_main_heading_and_no_error(page,
     assert headings.first.inner_text().strip()
     assert page.locator('[data-testid="stException"]').count() == 0
     full_page_screenshot(page, SCREENSHOTS / f"{nav_page.slug}.png")
+
+    problems = blocking_violations(page, scan(page, nav_page.slug))
+    assert not problems, "\n".join(problems)
+    low_contrast = chart_text_contrast_failures(page)
+    assert not low_contrast, "\n".join(str(f) for f in low_contrast)
