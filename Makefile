@@ -34,5 +34,11 @@ format: $(VENV)/.installed
 demo-db: $(VENV)/.installed
 	$(BIN)/python -m dashboard init --demo --force --db $(DB)
 
+# National-scale benchmark: synthetic portfolios of 10,000 to 1,000,000 projects, SQL against pandas, the
+# Portfolio page, exports and import; prints a table and writes JSON to bench/results/ (takes several minutes)
+.PHONY: bench
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

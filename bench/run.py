@@ -1,0 +1,362 @@
+"""National-scale benchmark: `make bench` (or `.venv/bin/python bench/run.py`).
+
+Measures, each case in its own process so the peak memory figures do not mix:
+
+- building a synthetic portfolio (`init --synthetic N`) at each size;
+- the metrics query (appraisal + projectitis risk of every project, `appraisal.project_metrics`, what the
+  app and the CLI call) at 10,000, 100,000 and 1,000,000 projects: the first run and the best of three;
+- the same metrics in pandas, written as an analyst would (bench/pandas_baseline.py, held equal to the SQL
+  by tests/test_pandas_baseline.py), at the same sizes, and the ratio;
+- the Portfolio page through streamlit's AppTest (server side, no browser): first render and a filter change,
+  at 10,000 and 1,000,000 projects;
+- the finance Excel export at 100,000 projects (bench/bench_finance_export.py) and a template import of a
+  100,000-project portfolio's four CSVs through `python -m dashboard import` (plus bench/bench_import.py,
+  a 1,000,000-row costs file, when present).
+
+Wall-clock seconds depend on what else the 2-core machine is doing, so CPU seconds and the load average are
+recorded beside them. Prints a table and writes JSON to bench/results/ (git-ignored), where the synthetic
+databases are kept between runs (delete them, or pass --rebuild, to start again).
+
+    .venv/bin/python bench/run.py [--sizes 10000 100000 1000000] [--page-sizes 10000 1000000] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PYTHON = sys.executable
+AS_OF = date(2025, 11, 1)  # fixed, so runs on different days compare
+SEED = 0
+NOT_MEASURED = "not yet measured"
+
+
+# ------------------------------------------------------------------ child cases (run in their own process)
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed(fn):
+    wall, cpu = time.perf_counter(), _cpu()
+    result = fn()
+    return result, time.perf_counter() - wall, _cpu() - cpu
+
+
+def case_metrics(db_path: str) -> dict:
+    from dashboard import db
+    from dashboard.appraisal import project_metrics, reference_assumptions
+
+    con = db.connect_read_only(db_path)
+    assumptions = reference_assumptions(con, AS_OF)
+    runs = []
+    for _ in range(3):
+        frame, wall, cpu = _timed(lambda: project_metrics(con, assumptions))
+        runs.append((wall, cpu))
+    best = min(runs)
+    return {"rows": len(frame), "first_s": runs[0][0], "wall_s": best[0], "cpu_s": best[1]}
+
+
+def case_pandas(db_path: str) -> dict:
+    from bench import pandas_baseline
+    from dashboard import db
+    from dashboard.appraisal import reference_assumptions
+
+    con = db.connect_read_only(db_path)
+    assumptions = reference_assumptions(con, AS_OF)
+    tables, load_wall, load_cpu = _timed(lambda: pandas_baseline.load_tables(con))
+    frame, wall, cpu = _timed(lambda: pandas_baseline.metrics(tables, assumptions))
+    return {
+        "rows": len(frame),
+        "wall_s": load_wall + wall,
+        "cpu_s": load_cpu + cpu,
+        "compute_wall_s": wall,
+        "load_wall_s": load_wall,
+    }
+
+
+def case_page(db_path: str) -> dict:
+    os.environ["COMMISSIONING_DB"] = db_path
+    os.environ.setdefault("COMMISSIONING_ROLE", "admin")
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=600)
+    _, first_wall, first_cpu = _timed(at.run)
+    if at.exception:
+        return {"error": str(at.exception[0].value)}
+    widget = at.multiselect(key="filter_service_areas")
+    choice = widget.options[0]
+    _, filter_wall, filter_cpu = _timed(lambda: widget.select(choice).run())
+    if at.exception:
+        return {"error": str(at.exception[0].value)}
+    tables = [len(df.value) for df in at.dataframe]
+    return {
+        "first_render_s": first_wall,
+        "first_render_cpu_s": first_cpu,
+        "filter_change_s": filter_wall,
+        "filter_change_cpu_s": filter_cpu,
+        "filter": f"service area {choice}",
+        "largest_table_rows_sent": max(tables) if tables else 0,
+    }
+
+
+CASES = {"metrics": case_metrics, "pandas": case_pandas, "page": case_page}
+
+
+def child_main(case: str, db_path: str) -> int:
+    sys.path.insert(0, str(ROOT))
+    result = CASES[case](db_path)
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("RESULT " + json.dumps(result))
+    return 0
+
+
+# ------------------------------------------------------------------ the runner
+
+
+def run_process(args: list[str], env: dict | None = None) -> tuple[int, str, float, float]:
+    """Run a command; return its exit code, output, wall seconds and peak resident memory in MB (from wait4)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})}
+    )
+    output = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, output, time.perf_counter() - started, usage.ru_maxrss / 1024
+
+
+def run_case(case: str, db_path: Path) -> dict:
+    code, output, _, peak = run_process([PYTHON, __file__, "--child", case, str(db_path)])
+    lines = [line for line in output.splitlines() if line.startswith("RESULT ")]
+    if code != 0 or not lines:
+        return {"error": output.strip().splitlines()[-1] if output.strip() else f"exit code {code}"}
+    result = json.loads(lines[-1][len("RESULT ") :])
+    result["peak_rss_mb"] = max(result["peak_rss_mb"], peak)
+    return result
+
+
+def synthetic_db(n: int, rebuild: bool) -> tuple[Path, dict]:
+    path = RESULTS / f"synthetic_{n}_seed{SEED}.duckdb"
+    if path.exists() and not rebuild:
+        return path, {"reused": True}
+    cmd = [PYTHON, "-m", "dashboard", "init", "--synthetic", str(n), "--seed", str(SEED), "--force", "--db", str(path)]
+    code, output, wall, peak = run_process(cmd)
+    if code != 0:
+        raise SystemExit(f"could not build {path}: {output}")
+    return path, {"wall_s": wall, "peak_rss_mb": peak, "summary": output.strip()}
+
+
+def import_case(db_100k: Path) -> dict:
+    """Write the 100,000-project portfolio as the four template CSVs, then time the CLI importing them."""
+    import duckdb
+
+    folder = Path(tempfile.mkdtemp(prefix="bench_template_"))
+    target = folder / "import.duckdb"
+    try:
+        con = duckdb.connect(str(db_100k), read_only=True)
+        for table in ("projects", "funding", "costs", "benefits"):
+            out = str(folder / f"{table}.csv")
+            con.execute("copy (select * from " + table + ") to '" + out + "' (header)")  # noqa: S608 - fixed names
+        con.close()
+        code, output, _, _ = run_process([PYTHON, "-m", "dashboard", "init", "--empty", "--db", str(target)])
+        if code != 0:
+            return {"error": output.strip()}
+        code, output, wall, peak = run_process([PYTHON, "-m", "dashboard", "import", str(folder), "--db", str(target)])
+        if code != 0:
+            return {"error": output.strip().splitlines()[-1]}
+        return {"wall_s": wall, "peak_rss_mb": peak, "summary": output.strip().splitlines()[-1]}
+    finally:
+        for p in folder.iterdir():
+            p.unlink()
+        folder.rmdir()
+
+
+def external_case(script: str, args: list[str]) -> dict:
+    """Another benchmark script in bench/, run as it is; its own report is kept as text."""
+    path = ROOT / "bench" / script
+    if not path.exists():
+        return {"error": NOT_MEASURED + f" ({script} does not exist yet)"}
+    code, output, wall, peak = run_process([PYTHON, str(path), *args])
+    result = {"wall_s": wall, "peak_rss_mb": peak, "report": output.strip().splitlines()[-12:]}
+    if code != 0:
+        result["exit_code"] = code
+    return result
+
+
+def machine() -> dict:
+    lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout.splitlines()
+    model = next((line.split(":", 1)[1].strip() for line in lscpu if line.startswith("Model name")), "")
+    with open("/proc/meminfo") as f:
+        mem_kb = int(f.readline().split()[1])
+    import duckdb
+    import pandas
+
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "pandas": pandas.__version__,
+        "load_average_at_start": os.getloadavg(),
+    }
+
+
+def fmt_s(value) -> str:
+    return f"{value:.2f} s" if isinstance(value, int | float) else str(value)
+
+
+def fmt_mb(value) -> str:
+    return f"{value:,.0f} MB" if isinstance(value, int | float) else ""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--child", nargs=2, metavar=("CASE", "DB"), help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--page-sizes", type=int, nargs="+", default=[10_000, 1_000_000])
+    parser.add_argument("--export-size", type=int, default=100_000)
+    parser.add_argument("--quick", action="store_true", help="10,000 projects only, no export or import")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the synthetic databases")
+    args = parser.parse_args()
+    if args.child:
+        return child_main(*args.child)
+    if args.quick:
+        args.sizes, args.page_sizes = [10_000], [10_000]
+
+    sys.path.insert(0, str(ROOT))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    report = {"started": datetime.now().isoformat(timespec="seconds"), "as_of": AS_OF.isoformat(), "seed": SEED}
+    report["machine"] = machine()
+    rows: list[tuple[str, str, str, str]] = []  # case, time, peak memory, note
+
+    sizes = sorted(set(args.sizes) | set(args.page_sizes) | (set() if args.quick else {args.export_size}))
+    dbs, builds = {}, {}
+    for n in sizes:
+        dbs[n], builds[n] = synthetic_db(n, args.rebuild)
+        if not builds[n].get("reused"):
+            rows.append(
+                (
+                    f"build synthetic portfolio, {n:,} projects",
+                    fmt_s(builds[n]["wall_s"]),
+                    fmt_mb(builds[n]["peak_rss_mb"]),
+                    builds[n]["summary"].split(": ", 1)[-1],
+                )
+            )
+    report["build"] = {str(n): b for n, b in builds.items()}
+
+    report["metrics"], report["pandas"] = {}, {}
+    for n in sorted(args.sizes):
+        sql = run_case("metrics", dbs[n])
+        report["metrics"][str(n)] = sql
+        rows.append(
+            (
+                f"metrics (SQL), {n:,} projects",
+                fmt_s(sql.get("wall_s", sql.get("error"))),
+                fmt_mb(sql.get("peak_rss_mb")),
+                f"first run {fmt_s(sql.get('first_s'))}, cpu {fmt_s(sql.get('cpu_s'))}" if "wall_s" in sql else "",
+            )
+        )
+        pandas = run_case("pandas", dbs[n])
+        report["pandas"][str(n)] = pandas
+        ratio = pandas["wall_s"] / sql["wall_s"] if "wall_s" in pandas and "wall_s" in sql else None
+        pandas["ratio_to_sql"] = ratio
+        rows.append(
+            (
+                f"metrics (pandas baseline), {n:,} projects",
+                fmt_s(pandas.get("wall_s", pandas.get("error"))),
+                fmt_mb(pandas.get("peak_rss_mb")),
+                f"{ratio:.1f}x the SQL time (compute {fmt_s(pandas['compute_wall_s'])})" if ratio else "",
+            )
+        )
+
+    report["page"] = {}
+    for n in sorted(args.page_sizes):
+        page = run_case("page", dbs[n])
+        report["page"][str(n)] = page
+        if "error" in page:
+            rows.append((f"Portfolio page, {n:,} projects", page["error"], fmt_mb(page.get("peak_rss_mb")), ""))
+            continue
+        rows.append(
+            (
+                f"Portfolio page first render, {n:,}",
+                fmt_s(page["first_render_s"]),
+                fmt_mb(page["peak_rss_mb"]),
+                f"largest table sent: {page['largest_table_rows_sent']:,} rows",
+            )
+        )
+        rows.append((f"Portfolio page filter change, {n:,}", fmt_s(page["filter_change_s"]), "", page["filter"]))
+
+    if not args.quick:
+        n = args.export_size
+        export = external_case("bench_finance_export.py", ["--projects", str(n)])
+        report["finance_export"] = export
+        line = next((x for x in export.get("report", []) if x.startswith("export from the app")), None)
+        took = re.search(r"(\d+\.\d+)s", line) if line else None
+        export["export_wall_s"] = float(took.group(1)) if took else None
+        rows.append(
+            (
+                f"finance Excel export, {n:,} projects",
+                fmt_s(export["export_wall_s"]) if took else export.get("error", "?"),
+                fmt_mb(export.get("peak_rss_mb")),
+                "tables + workbook, bench_finance_export.py",
+            )
+        )
+        imported = import_case(dbs[n])
+        report["template_import"] = imported
+        rows.append(
+            (
+                f"template import (4 CSVs), {n:,} projects",
+                fmt_s(imported.get("wall_s", imported.get("error"))),
+                fmt_mb(imported.get("peak_rss_mb")),
+                imported.get("summary", ""),
+            )
+        )
+        costs = external_case("bench_import.py", [])
+        report["import_1m_cost_lines"] = costs
+        line = next((x for x in costs.get("report", []) if x.startswith("import:")), None)
+        rows.append(
+            (
+                "import 1,000,000-row costs.csv",
+                line.split()[1] + " s" if line else costs.get("error", "?"),
+                fmt_mb(costs.get("peak_rss_mb")),
+                "bench_import.py",
+            )
+        )
+
+    report["machine"]["load_average_at_end"] = os.getloadavg()
+    report["table"] = [dict(zip(("case", "time", "peak_memory", "note"), r, strict=True)) for r in rows]
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    for name in (f"bench-{stamp}.json", "latest.json"):
+        (RESULTS / name).write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
+
+    m = report["machine"]
+    print(
+        f"\n{m['cpus']} CPUs ({m['cpu_model']}), {m['memory_gb']} GB; load average at start "
+        f"{m['load_average_at_start'][0]:.1f}, at end {m['load_average_at_end'][0]:.1f}"
+    )
+    width = max(len(r[0]) for r in rows)
+    print(f"{'case':{width}s}  {'time':>10s}  {'peak memory':>11s}  note")
+    for case, took, peak, note in rows:
+        print(f"{case:{width}s}  {took:>10s}  {peak:>11s}  {note}")
+    print(f"\nwritten to {RESULTS / f'bench-{stamp}.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
