@@ -24,30 +24,66 @@ BAND_SYMBOLS = {"low": "circle", "medium": "square", "high": "diamond", "not sco
 BAND_ORDER = ["high", "medium", "low", "not scored"]
 
 
+# One database version per script run: every figure on a page comes from the same file even when an import
+# swaps in a new one part-way through the run (tests/test_concurrency.py catches a page that mixes the two).
+_RUN_VERSION_KEY = "_database_version_this_run"
+
+
+class _SwappedWhileOpening(Exception):
+    """The file was replaced between reading its version and attaching it: the connection may hold either."""
+
+
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _shared_connection(version: tuple) -> duckdb.DuckDBPyConnection:
-    return db.connect_read_only(version[0])
+    con = db.connect_read_only(version[0])
+    if db.database_version(version[0]) != version:
+        con.close()
+        raise _SwappedWhileOpening  # not cached: the run starts again on the new version
+    return con
+
+
+def _connection_for(version: tuple) -> duckdb.DuckDBPyConnection:
+    try:
+        return _shared_connection(version)
+    except _SwappedWhileOpening:
+        st.session_state.pop(_RUN_VERSION_KEY, None)
+        st.rerun()
+
+
+def _this_run() -> object | None:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return None if ctx is None else ctx.cursors  # a new dict at the start of every run (ScriptRunContext.reset)
 
 
 def database_version() -> tuple:
+    """The database file's identity, read once per script run so the whole page uses one version."""
+    run = _this_run()
+    pinned = st.session_state.get(_RUN_VERSION_KEY)
+    if run is not None and pinned is not None and pinned[0] is run:
+        return pinned[1]
     try:
-        return db.database_version()
+        version = db.database_version()
     except FileNotFoundError:
         st.error(
             f"There is no database at {db.default_db_path()}. "
             "Create the demo one with `make run`, or `python -m dashboard init --demo`."
         )
         st.stop()
+    if run is not None:
+        st.session_state[_RUN_VERSION_KEY] = (run, version)
+    return version
 
 
 def connection() -> duckdb.DuckDBPyConnection:
-    """A cursor for this script run (DuckDB wants one per thread) on the current database file."""
-    return db.session_cursor(_shared_connection(database_version()))
+    """A cursor for this script run (DuckDB wants one per thread) on this run's version of the database."""
+    return db.session_cursor(_connection_for(database_version()))
 
 
 @st.cache_data(max_entries=64, show_spinner="Working out costs, benefits and risk…")
 def _metrics(version: tuple, assumptions: Assumptions) -> pd.DataFrame:
-    return project_metrics(db.session_cursor(_shared_connection(version)), assumptions)
+    return project_metrics(db.session_cursor(_connection_for(version)), assumptions)
 
 
 def metrics(assumptions: Assumptions | None = None) -> pd.DataFrame:
@@ -57,7 +93,7 @@ def metrics(assumptions: Assumptions | None = None) -> pd.DataFrame:
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _query(version: tuple, name: str, params: tuple) -> pd.DataFrame:
-    return db.query_df(db.session_cursor(_shared_connection(version)), name, dict(params))
+    return db.query_df(db.session_cursor(_connection_for(version)), name, dict(params))
 
 
 def query(name: str, **params) -> pd.DataFrame:
@@ -68,7 +104,7 @@ def query(name: str, **params) -> pd.DataFrame:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _reference_assumptions(version: tuple) -> Assumptions:
-    return reference_assumptions(db.session_cursor(_shared_connection(version)), date.today())
+    return reference_assumptions(db.session_cursor(_connection_for(version)), date.today())
 
 
 def default_assumptions() -> Assumptions:
