@@ -3,8 +3,14 @@
 Streamlit's chart theme draws Plotly axis labels, tick labels, legend titles and annotations in a fixed grey
 (#808495) that has only 3.7:1 contrast on white, below the 4.5:1 WCAG 2.2 AA asks of text (1.4.3). The app's theme
 cannot change that grey, so `apply()` recolours exactly that grey inside Plotly charts to GOV.UK's secondary text
-colour (#505a5f, 7:1), keeping the quieter look for axes. `readable_on(colour)` picks black or white text for a
-label drawn on a coloured bar, whichever has the higher contrast. The e2e tests measure every chart's text.
+colour (#505a5f, 7:1), keeping the quieter look for axes.
+
+A folded-away sidebar (narrow windows, 200% zoom) keeps its links and filters in Streamlit's tab order, off screen,
+so keyboard focus vanishes for twenty presses of Tab (WCAG 2.4.7, 2.4.11); hiding it while folded takes it out of
+the tab order until it is opened.
+
+`readable_on(colour)` picks black or white text for a label drawn on a coloured bar, whichever has the higher
+contrast. The e2e tests (tests/e2e/) measure every chart's text and walk the tab order at 200% zoom.
 """
 
 from __future__ import annotations
@@ -18,6 +24,9 @@ STREAMLIT_CHART_GREY = "rgb(128, 132, 149)"  # #808495, Streamlit's gray70, as P
 _CSS = f"""<style>
 [data-testid="stPlotlyChart"] svg text[style*="fill: {STREAMLIT_CHART_GREY}"] {{
   fill: {SECONDARY_TEXT_COLOUR} !important;
+}}
+[data-testid="stSidebar"][data-collapsed="true"], [data-testid="stSidebar"][data-collapsed="true"] * {{
+  visibility: hidden !important;
 }}
 </style>"""
 
