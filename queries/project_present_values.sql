@@ -8,6 +8,8 @@
 --   $horizon_years  integer  length of each project's appraisal window
 --   $optimism_bias  double[] optimism bias share for confidence grades 1..6, in order
 --   $shifts         struct   scenario shifts (see the macro appraisal_line_months)
+--
+-- The present values come from the closed-form macro appraisal_project_figures, as in project_appraisal.sql.
 
 with
 
@@ -17,40 +19,20 @@ stg_projects as (
     where cast($project_id as varchar) is null or project_id = cast($project_id as varchar)
 ),
 
-stg_line_months as (
-    select *
-    from appraisal_line_months($discount_rate, $horizon_years, $optimism_bias, $shifts)
+stg_project_figures as (
+    select project_id, pv_cost_gbp, pv_benefit_gbp
+    from appraisal_project_figures($discount_rate, $horizon_years, $optimism_bias, $shifts)
     where cast($project_id as varchar) is null or project_id = cast($project_id as varchar)
-),
-
-project_months as (
-    select
-        project_id,
-        month_index,
-        sum(case when side = 'cost' then adjusted_gbp else 0 end) as cost_gbp,
-        sum(case when side = 'benefit' then adjusted_gbp else 0 end) as benefit_gbp,
-        any_value(discount_factor) as discount_factor
-    from stg_line_months
-    group by project_id, month_index
-),
-
-present_values as (
-    select
-        project_id,
-        sum(cost_gbp * discount_factor) as pv_cost_gbp,
-        sum(benefit_gbp * discount_factor) as pv_benefit_gbp
-    from project_months
-    group by project_id
 ),
 
 final as (
     select
         p.project_id,
-        round(coalesce(pv.pv_cost_gbp, 0), 2) as pv_cost_gbp,
-        round(coalesce(pv.pv_benefit_gbp, 0), 2) as pv_benefit_gbp,
-        round(coalesce(pv.pv_benefit_gbp, 0) - coalesce(pv.pv_cost_gbp, 0), 2) as npv_gbp
+        round_half_up(coalesce(pv.pv_cost_gbp, 0), 2) as pv_cost_gbp,
+        round_half_up(coalesce(pv.pv_benefit_gbp, 0), 2) as pv_benefit_gbp,
+        round_half_up(coalesce(pv.pv_benefit_gbp, 0) - coalesce(pv.pv_cost_gbp, 0), 2) as npv_gbp
     from stg_projects as p
-    left join present_values as pv on p.project_id = pv.project_id
+    left join stg_project_figures as pv on p.project_id = pv.project_id
 )
 
 select * from final

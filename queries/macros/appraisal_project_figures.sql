@@ -81,7 +81,6 @@ line_starts as (
 
 windows as (
     select
-        row_number() over () as project_key,
         p.project_id,
         cast(date_trunc('month', least(p.start_date, ls.first_line_start_date)) as date) as appraisal_start_date
     from projects as p
@@ -122,7 +121,7 @@ line_positions as (
     -- each line's first and last month of its project's window (before the horizon cuts it), its
     -- monthly amount after optimism bias, deadweight and attribution, and the share kept each year
     select
-        w.project_key,
+        l.project_id,
         l.is_cost,
         l.is_fiscal,
         datediff('month', w.appraisal_start_date, date_trunc('month', l.start_date)) as first_month,
@@ -153,7 +152,7 @@ line_positions as (
 line_spans as (
     -- the lines with at least one month in the window, cut at the horizon
     select
-        project_key,
+        project_id,
         is_cost,
         is_fiscal,
         first_month,
@@ -179,7 +178,7 @@ line_years as (
 line_edge_pv as (
     -- discounted amount in a line's first and last window years
     select
-        ly.project_key,
+        ly.project_id,
         ly.is_cost,
         ly.is_fiscal,
         case
@@ -217,7 +216,7 @@ line_middle_pv as (
     -- months at kept^(y - first - 1) and the rest at kept^(y - first); over a run of years at one
     -- rate the discount factor is factor(a) x ratio^(y - a), so the run sums a geometric series
     select
-        lr.project_key,
+        lr.project_id,
         lr.is_cost,
         lr.is_fiscal,
         lr.monthly_gbp
@@ -234,7 +233,7 @@ line_middle_pv as (
 
 present_values as (
     select
-        project_key,
+        project_id,
         sum(case when is_cost then pv_gbp else 0 end) as pv_cost_gbp,
         sum(case when not is_cost then pv_gbp else 0 end) as pv_benefit_gbp,
         sum(case when is_fiscal then pv_gbp else 0 end) as pv_fiscal_benefit_gbp
@@ -243,7 +242,7 @@ present_values as (
         union all
         select * from line_middle_pv
     )
-    group by project_key
+    group by project_id
 ),
 
 -- payback ---------------------------------------------------------------------------------------
@@ -252,14 +251,14 @@ slope_changes as (
     -- the months where a project's monthly net benefit (benefit minus cost) changes, and by how much:
     -- a line's start, each anniversary at which its drop-off applies, and the month after it ends
     select
-        project_key,
+        project_id,
         first_month as month_index,
         case when is_cost then -monthly_gbp else monthly_gbp end as slope_change_gbp,
         is_cost and monthly_gbp > 0 as starts_cost
     from line_spans
     union all
     select
-        project_key,
+        project_id,
         last_month + 1 as month_index,
         -(case when is_cost then -monthly_gbp else monthly_gbp end)
         * power(kept_share, (last_month - first_month) // 12) as slope_change_gbp,
@@ -268,7 +267,7 @@ slope_changes as (
     where last_month + 1 < horizon_months
     union all
     select
-        project_key,
+        project_id,
         first_month + 12 * line_year as month_index,
         monthly_gbp * (power(kept_share, line_year) - power(kept_share, line_year - 1)) as slope_change_gbp,
         false as starts_cost
@@ -283,12 +282,12 @@ slope_changes as (
 
 breakpoints as (
     select
-        project_key,
+        project_id,
         month_index,
         sum(slope_change_gbp) as slope_change_gbp,
         bool_or(starts_cost) as starts_cost
     from slope_changes
-    group by project_key, month_index
+    group by project_id, month_index
 ),
 
 segments as (
@@ -297,7 +296,7 @@ segments as (
     -- (the sum over earlier changes of change x months since = month x sum of changes - sum of
     -- change x month), and whether any cost has started yet
     select
-        project_key,
+        project_id,
         month_index as from_month,
         lead(month_index, 1, horizon_months) over by_month - 1 as to_month,
         sum(slope_change_gbp) over by_month as net_gbp,
@@ -306,14 +305,14 @@ segments as (
         bool_or(starts_cost) over by_month as has_cost
     from breakpoints
     cross join (select horizon_months from params)
-    window by_month as (partition by project_key order by month_index rows between unbounded preceding and current row)
+    window by_month as (partition by project_id order by month_index rows between unbounded preceding and current row)
 ),
 
 segment_paybacks as (
     -- the first month of a segment at which cumulative net benefit reaches zero (to the 6th decimal
     -- place, as the monthly rule rounds), once some cost has been incurred
     select
-        project_key,
+        project_id,
         to_month,
         case
             when cumulative_before_gbp + net_gbp >= -5e-7 then from_month
@@ -325,11 +324,11 @@ segment_paybacks as (
 
 payback as (
     select
-        project_key,
+        project_id,
         cast(min(payback_month) as bigint) + 1 as payback_months
     from segment_paybacks
     where payback_month <= to_month
-    group by project_key
+    group by project_id
 ),
 
 final as (
@@ -341,8 +340,8 @@ final as (
         coalesce(pv.pv_fiscal_benefit_gbp, 0) as pv_fiscal_benefit_gbp,
         pb.payback_months
     from windows as w
-    left join present_values as pv on w.project_key = pv.project_key
-    left join payback as pb on w.project_key = pb.project_key
+    left join present_values as pv on w.project_id = pv.project_id
+    left join payback as pb on w.project_id = pb.project_id
 )
 
 select * from final
