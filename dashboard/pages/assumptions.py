@@ -19,6 +19,7 @@ defaults = ui.default_assumptions()
 bias_table = ui.query("optimism_bias_by_grade")
 rate_source = ui.query("standard_discount_rate")
 
+st.header("Change the assumptions")  # so the form's subheading sits under a heading (no skipped level)
 with st.form("assumptions_form"):
     as_of = st.date_input("Risk judged as of", value=current.as_of, format="DD/MM/YYYY")
     rate_pct = st.number_input(

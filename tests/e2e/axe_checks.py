@@ -11,9 +11,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from axe_playwright_python.sync_playwright import Axe
+import pytest
 
-from tests.e2e.streamlit_browser import SCREENSHOTS
+pytest.importorskip("axe_playwright_python", reason="pip install -r requirements.txt for the browser tests")
+from axe_playwright_python.sync_playwright import Axe  # noqa: E402
+
+from tests.e2e.streamlit_browser import SCREENSHOTS  # noqa: E402
 
 FAILING_IMPACTS = {"critical", "serious"}
 AXE_OPTIONS = {"resultTypes": ["violations", "incomplete"]}
@@ -77,10 +80,30 @@ def scan(page, name: str) -> dict:
         "url": page.url,
         "axe_version": results["testEngine"]["version"],
         "violations": [
-            {"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"]), "help": v["help"]}
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "nodes": len(v["nodes"]),
+                "help": v["help"],
+                "where": [
+                    {"target": n["target"], "html": n["html"][:200], "why": n.get("failureSummary", "")}
+                    for n in v["nodes"][:5]
+                ],
+            }
             for v in results["violations"]
         ],
-        "incomplete": [{"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"])} for v in results["incomplete"]],
+        "incomplete": [
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "nodes": len(v["nodes"]),
+                "where": [
+                    {"target": n["target"], "html": n["html"][:200], "why": n.get("failureSummary", "")}
+                    for n in v["nodes"][:5]
+                ],
+            }
+            for v in results["incomplete"]
+        ],
     }
     (out / f"{name}.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     return results

@@ -6,6 +6,9 @@ from __future__ import annotations
 from tests.e2e.axe_checks import STREAMLIT_ALLOWED, axe, blocking_violations, scan
 from tests.e2e.streamlit_browser import open_page, wait_until_idle
 
+OPAQUE_JS = """() => { let e = document.querySelector('[role="listbox"]');
+  for (; e; e = e.parentElement) { if (getComputedStyle(e).opacity !== '1') return false; } return true; }"""
+
 
 def test_portfolio_with_a_filter_list_open_and_sections_expanded_has_no_serious_violations(page, app_url):
     open_page(page, app_url)
@@ -14,6 +17,7 @@ def test_portfolio_with_a_filter_list_open_and_sections_expanded_has_no_serious_
     wait_until_idle(page)
     page.get_by_role("combobox", name="Service area").click()
     page.get_by_role("listbox").wait_for(state="visible")
+    page.wait_for_function(OPAQUE_JS)  # scan the list once it has faded in, not half-way
     results = scan(page, "portfolio-interactive")
     assert not blocking_violations(page, results)
 

@@ -51,6 +51,7 @@ def choose_by_keyboard(page, label: str, option: str) -> None:
         raise AssertionError(f"{option!r} was not reached with the down arrow in {label!r}")
     rerun_after(page, lambda: page.keyboard.press("Enter"))
     page.keyboard.press("Escape")
+    page.get_by_role("listbox").wait_for(state="detached")  # its closing fade would skew a contrast scan
 
 
 def test_the_service_area_filter_can_be_reached_and_used_with_the_keyboard_alone(page, app_url):
