@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import outcomes, ui
-from dashboard.formatting import long_date, percent
+from dashboard.formatting import escape_markdown, long_date, percent
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -53,7 +53,7 @@ def render_project_outcomes(project_id: str) -> None:
         )
         return
     for _, row in frame.iterrows():
-        st.markdown(f"- {outcomes.outcome_sentence(row)}")
+        st.markdown(f"- {escape_markdown(outcomes.outcome_sentence(row))}")
     st.dataframe(outcomes_table(frame), hide_index=True)
     st.caption(
         "Progress to target: 0% at the baseline, 100% at the target. "

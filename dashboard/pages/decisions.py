@@ -21,7 +21,7 @@ from dashboard.decisions import (
     register_bytes,
     verify_decision_log,
 )
-from dashboard.formatting import gbp, long_date, month_label
+from dashboard.formatting import escape_markdown, gbp, long_date, month_label
 from dashboard.reports import decision_report, render_html, render_pdf
 from dashboard.stopping import AGENCY_SHORT_LABELS, CostOfStopping, UnknownProjectError, cost_of_stopping, window_phrase
 
@@ -107,7 +107,7 @@ labels = dict(zip(projects["project_id"], projects["name"] + " (" + projects["pr
 ids = list(labels)
 wanted = st.query_params.get("project")
 if wanted and wanted not in ids:
-    st.warning(f"There is no project with the id {wanted!r}; showing the first project instead.")
+    st.warning(f"There is no project with the id '{escape_markdown(wanted)}'; showing the first project instead.")
 project_id = st.selectbox("Project", ids, index=ids.index(wanted) if wanted in ids else 0, format_func=labels.get)
 st.query_params["project"] = project_id
 project = projects.set_index("project_id").loc[project_id]

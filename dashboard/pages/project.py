@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import ui
 from dashboard.components.outcomes import render_project_outcomes
 from dashboard.components.sensitivity import render_project_sensitivity
-from dashboard.formatting import gbp, long_date, months, percent, plural, ratio
+from dashboard.formatting import escape_markdown, gbp, long_date, months, percent, plural, ratio
 from dashboard.risk import factor_reasons, risk_sentence
 
 COPRODUCTION_LEVELS = {
@@ -43,7 +43,7 @@ project_id = st.selectbox("Project", ids, index=index, format_func=labels.get)
 st.query_params["project"] = project_id
 project = projects.set_index("project_id").loc[project_id]
 
-st.title(project["name"])
+st.title(escape_markdown(project["name"]))  # data shown in markdown is escaped: names may hold anything
 st.caption(ui.assumptions_caption(assumptions))
 
 # ---- what it is
@@ -54,9 +54,9 @@ with left:
         st.text(project["description"])
     end = project["end_date"]
     st.markdown(
-        f"- **Service area:** {project['service_area']}\n"
-        f"- **Locality:** {project['locality']}\n"
-        f"- **Provider:** {project['provider']} ({project['provider_type'].replace('_', ' ')})\n"
+        f"- **Service area:** {escape_markdown(project['service_area'])}\n"
+        f"- **Locality:** {escape_markdown(project['locality'])}\n"
+        f"- **Provider:** {escape_markdown(project['provider'])} ({project['provider_type'].replace('_', ' ')})\n"
         f"- **Funded through:** {project['funding_mechanism'].replace('_', ' ')}\n"
         f"- **Innovation type:** {project['innovation_type'].replace('_', ' ')}\n"
         f"- **Status:** {project['status']}, started {long_date(project['start_date'])}"
@@ -75,7 +75,7 @@ with right:
         + ({True: "yes", False: "no"}.get(project["edi_considered"], "not recorded"))
     )
     funders = list(project["funders"])
-    st.markdown(f"- **Funders:** {', '.join(funders) if funders else 'none recorded'}")
+    st.markdown(f"- **Funders:** {escape_markdown(', '.join(funders)) if funders else 'none recorded'}")
 
 # ---- cost against benefit
 st.header("Cost against benefit")
@@ -178,7 +178,7 @@ render_project_outcomes(project_id)  # outcomes that are not pounds
 
 # ---- risk
 st.header("Projectitis risk")
-st.markdown(f"**{risk_sentence(project)}**")
+st.markdown(f"**{escape_markdown(risk_sentence(project))}**")
 factors = factor_reasons(project)
 if factors:
     st.dataframe(

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import db, scenarios, ui
 from dashboard.appraisal import AssumptionError
-from dashboard.formatting import gbp, percent, ratio
+from dashboard.formatting import escape_markdown, gbp, percent, ratio
 
 ACTIVE_KEY = "active_scenario_name"
 SAVED_KEY = "scenario_saved_message"
@@ -35,7 +35,7 @@ remembered = st.session_state.get(ACTIVE_KEY)
 if remembered in by_name and by_name[remembered].matches(assumptions):
     active = by_name[remembered]
 if active is not None:
-    st.success(f"Every page and export is using **{active.name}**: {active.describe()}.")
+    st.success(f"Every page and export is using **{escape_markdown(active.name)}**: {active.describe()}.")
 else:
     st.warning(
         "Every page and export is using custom assumptions set on the Assumptions page, not a saved scenario: "
