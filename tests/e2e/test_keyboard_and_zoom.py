@@ -1,4 +1,4 @@
-"""The Portfolio page works for someone who uses only a keyboard, and at 200% zoom (WCAG 2.1.1, 1.4.4, 1.4.10).
+"""The Portfolio page works keyboard-only and at 200% zoom; every page reflows at 400% (WCAG 2.1.1, 1.4.4, 1.4.10).
 
 200% zoom is simulated exactly as a browser does it: a 1280 x 900 window at 200% lays the page out in 640 x 450 CSS
 pixels drawn at two device pixels each. The page must then fit without sideways scrolling, and its filters (in the
@@ -8,16 +8,26 @@ sidebar, which Streamlit folds away at that width) must still be reachable and u
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from dashboard import db
 from tests.e2e.axe_checks import blocking_violations, scan
-from tests.e2e.streamlit_browser import SCREENSHOTS, full_page_screenshot, metric_value, open_page, rerun_after
+from tests.e2e.streamlit_browser import (
+    SCREENSHOTS,
+    declared_pages,
+    full_page_screenshot,
+    metric_value,
+    open_page,
+    rerun_after,
+)
 
 DEMO_PROJECTS = pd.read_csv(db.DEMO_DIR / "projects.csv")
 FIRST_AREA = sorted(DEMO_PROJECTS["service_area"].unique())[0]  # the filter lists service areas alphabetically
 FIRST_AREA_PROJECTS = int((DEMO_PROJECTS["service_area"] == FIRST_AREA).sum())
 MAX_TABS = 120  # the Portfolio page has about 60 stops; focus may start part-way and wrap round
 
+WIDTHS_JS = """() => { const main = document.querySelector('[data-testid="stMain"]');
+  return [document.documentElement.scrollWidth, window.innerWidth, main.scrollWidth, main.clientWidth]; }"""
 FOCUSED_JS = """() => { const e = document.activeElement; const box = e.getBoundingClientRect();
   return {label: e.getAttribute('aria-label') || '', testid: e.dataset.testid || '',
           parent: e.closest('[data-testid]')?.dataset.testid || '',
@@ -68,11 +78,7 @@ def test_the_portfolio_page_fits_and_works_at_200_percent_zoom(new_page, app_url
     page = new_page(viewport={"width": 640, "height": 450}, device_scale_factor=2)
     open_page(page, app_url)
 
-    widths = page.evaluate(
-        """() => { const main = document.querySelector('[data-testid="stMain"]');
-                   return [document.documentElement.scrollWidth, window.innerWidth, main.scrollWidth,
-                           main.clientWidth]; }"""
-    )
+    widths = page.evaluate(WIDTHS_JS)
     assert widths[0] <= widths[1] and widths[2] <= widths[3], f"sideways scrolling at 200% zoom: {widths}"
     for heading in page.locator('[data-testid="stMain"] h1, [data-testid="stMain"] h2').all():
         box = heading.bounding_box()
@@ -91,3 +97,12 @@ def test_the_portfolio_page_fits_and_works_at_200_percent_zoom(new_page, app_url
 
     problems = blocking_violations(page, scan(page, "portfolio-200-percent-zoom"))
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("nav_page", declared_pages(), ids=lambda p: p.slug)
+def test_page_reflows_at_400_percent_zoom_without_sideways_scrolling(new_page, app_url, nav_page):
+    """WCAG 1.4.10: at 320 CSS pixels wide (a 1280-pixel window at 400%) nothing but tables and charts may scroll."""
+    page = new_page(viewport={"width": 320, "height": 256}, device_scale_factor=4)
+    open_page(page, app_url, nav_page.url_path)
+    page_width, window_width, main_width, main_visible = page.evaluate(WIDTHS_JS)
+    assert page_width <= window_width and main_width <= main_visible
