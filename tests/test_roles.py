@@ -176,6 +176,11 @@ def test_a_viewer_gets_the_summary_with_small_counts_hidden_and_never_a_project(
         ("finance", "decisions", False),
         ("decision-maker", "decisions", True),
         ("admin", "decisions", True),
+        ("viewer", "equity", True),
+        ("viewer", "scenarios", False),
+        ("commissioner", "data", False),
+        ("decision-maker", "data", False),
+        ("admin", "data", True),
     ],
 )
 def test_each_page_itself_refuses_a_role_without_its_permission(app, role, page, allowed):
@@ -250,3 +255,12 @@ def test_a_signed_in_stranger_is_turned_away_when_the_default_role_is_none(app):
     assert not at.exception
     assert titles(at) == ["No access"]
     assert not at.metric and not at.dataframe
+
+
+@pytest.mark.parametrize("role, shown", [("commissioner", False), ("decision-maker", False), ("finance", True)])
+def test_only_finance_and_admin_get_the_finance_export_buttons(app, role, shown):
+    at = app(role=role)
+    at.run()
+    assert not at.exception
+    assert titles(at) == ["Portfolio"]
+    assert ("Finance exports" in [s.value for s in at.subheader]) == shown

@@ -61,6 +61,8 @@ def render_finance_downloads(
     metrics_filtered: pd.DataFrame, filters: PortfolioFilters, assumptions: Assumptions
 ) -> None:
     """Draw the finance export section for the projects in view (metrics_filtered = filters applied)."""
+    if not ui.can("export_finance"):  # finance, admin (dashboard/access.py)
+        return
     st.subheader("Finance exports")
     st.caption(
         f"Committed funding and planned spend by financial year (April to March), by funder and by service area, "

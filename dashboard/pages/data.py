@@ -54,6 +54,7 @@ def _safe_query(name: str):
         return None  # a database made before the import audit existed: nothing recorded yet
 
 
+ui.require("import_data")  # roles: dashboard/access.py
 st.title("Data")
 st.markdown(
     "Bring your projects in from a spreadsheet. Download the template, fill in one sheet per table, and upload it."

@@ -69,6 +69,7 @@ def _per_person_chart(frame: pd.DataFrame, key: str, title: str) -> None:
     st.plotly_chart(figure, width="stretch")
 
 
+ui.require("view_aggregates")  # roles: dashboard/access.py
 st.title("Equity: who benefits, and where")
 assumptions = ui.current_assumptions()
 open_only = st.toggle(

@@ -22,6 +22,7 @@ def _compare(version: tuple, chosen: tuple[scenarios.Scenario, ...], today) -> t
     return scenarios.compare_scenarios(ui.connection(), list(chosen), today)
 
 
+ui.require("use_scenarios")  # roles: dashboard/access.py
 st.title("Scenarios")
 if SAVED_KEY in st.session_state:
     st.success(st.session_state.pop(SAVED_KEY))
