@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from dashboard.filters import NOT_SCORED
@@ -43,3 +44,56 @@ def summarise(metrics: pd.DataFrame, funding_ending: pd.DataFrame, as_of: date) 
         funding_ending_12_months_gbp=round(float(in_view["amount_gbp"].sum()), 2),
         projects_funding_ending_12_months=int(in_view["project_id"].nunique()),
     )
+
+
+SCATTER_MAX_POINTS = 2000  # above this, projects are grouped so the browser gets a bounded number of markers
+_BINS_PER_DECADE = 8
+
+
+def scatter_points(metrics: pd.DataFrame, max_points: int = SCATTER_MAX_POINTS) -> tuple[pd.DataFrame, bool]:
+    """Points for the cost-against-benefit chart, and whether they are groups rather than single projects.
+
+    Only projects with a cost and a benefit above zero can sit on log axes. Up to max_points they are
+    returned one a project; beyond that, projects in the same risk band whose costs and benefits fall in the
+    same small log-scale cell (an eighth of a decade each way) are grouped into one marker at their median.
+    """
+    plotted = metrics.loc[
+        (metrics["pv_cost_gbp"] > 0) & (metrics["pv_benefit_gbp"] > 0),
+        ["name", "pv_cost_gbp", "pv_benefit_gbp", "people_reached", "projectitis_band"],
+    ]
+    plotted = plotted.assign(band=plotted["projectitis_band"].fillna(NOT_SCORED), projects=1)
+    if len(plotted) <= max_points:
+        return plotted, False
+    cells = plotted.assign(
+        cost_cell=np.floor(np.log10(plotted["pv_cost_gbp"]) * _BINS_PER_DECADE),
+        benefit_cell=np.floor(np.log10(plotted["pv_benefit_gbp"]) * _BINS_PER_DECADE),
+    )
+    grouped = (
+        cells.groupby(["band", "cost_cell", "benefit_cell"], observed=True)
+        .agg(
+            pv_cost_gbp=("pv_cost_gbp", "median"),
+            pv_benefit_gbp=("pv_benefit_gbp", "median"),
+            people_reached=("people_reached", "sum"),
+            projects=("projects", "sum"),
+        )
+        .reset_index()
+    )
+    grouped["name"] = grouped["projects"].map(lambda n: f"{n:,} projects" if n != 1 else "1 project")
+    return grouped[["name", "pv_cost_gbp", "pv_benefit_gbp", "people_reached", "band", "projects"]], True
+
+
+def table_page(metrics: pd.DataFrame, column: str, ascending: bool, page: int, rows: int) -> pd.DataFrame:
+    """One page of the projects table, sorted; only the rows shown are ever sent to the browser.
+
+    A partial sort (nsmallest / nlargest) for the first page keeps a million-row portfolio quick.
+    """
+    start = (page - 1) * rows
+    stop = start + rows
+    numeric = pd.api.types.is_numeric_dtype(metrics[column])
+    if numeric and page == 1:
+        present = metrics[metrics[column].notna()]
+        top = present.nsmallest(stop, column) if ascending else present.nlargest(stop, column)
+        if len(top) < stop:  # fill with the projects that have no value, which sort last
+            top = pd.concat([top, metrics[metrics[column].isna()].head(stop - len(top))])
+        return top.iloc[start:stop]
+    return metrics.sort_values(column, ascending=ascending, na_position="last", kind="stable").iloc[start:stop]

@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboard import db
 from dashboard.appraisal import Assumptions, project_metrics, reference_assumptions
-from dashboard.filters import parse_as_of
+from dashboard.filters import PortfolioFilters, parse_as_of
 
 ASSUMPTIONS_KEY = "assumptions"
 
@@ -81,14 +81,26 @@ def connection() -> duckdb.DuckDBPyConnection:
     return db.session_cursor(_connection_for(database_version()))
 
 
-@st.cache_data(max_entries=64, show_spinner="Working out costs, benefits and risk…")
+# A resource, not data: st.cache_data would copy the frame on every read, which at a million projects costs
+# seconds and gigabytes on each rerun. Callers must treat it as read-only (filter, assign and sort into new frames).
+@st.cache_resource(max_entries=3, show_spinner="Working out costs, benefits and risk…")
 def _metrics(version: tuple, assumptions: Assumptions) -> pd.DataFrame:
     return project_metrics(db.session_cursor(_connection_for(version)), assumptions)
 
 
 def metrics(assumptions: Assumptions | None = None) -> pd.DataFrame:
-    """Every project's appraisal and risk at the current (or given) assumptions; cached."""
+    """Every project's appraisal and risk at the current (or given) assumptions; cached, shared and read-only."""
     return _metrics(database_version(), assumptions or current_assumptions())
+
+
+@st.cache_resource(max_entries=6, show_spinner=False)
+def _filtered_metrics(version: tuple, assumptions: Assumptions, filters: PortfolioFilters) -> pd.DataFrame:
+    return filters.apply(_metrics(version, assumptions))
+
+
+def filtered_metrics(filters: PortfolioFilters, assumptions: Assumptions | None = None) -> pd.DataFrame:
+    """The projects matching filters; cached so sorting, paging and other widgets do not filter again."""
+    return _filtered_metrics(database_version(), assumptions or current_assumptions(), filters)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -11,9 +11,10 @@ params as (
 ),
 
 projects_in_view as (
-    select project_id from projects where cast($project_ids as varchar []) is null
-    union all
-    select unnest(cast($project_ids as varchar [])) as project_id
+    select project_id
+    from projects
+    where cast($project_ids as varchar []) is null
+        or project_id in (select unnest(cast($project_ids as varchar [])))
 ),
 
 months as (

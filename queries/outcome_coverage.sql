@@ -9,7 +9,8 @@ with
 stg_projects as (
     select project_id
     from projects
-    where cast($project_ids as varchar []) is null or list_contains(cast($project_ids as varchar []), project_id)
+    where cast($project_ids as varchar []) is null
+        or project_id in (select unnest(cast($project_ids as varchar [])))
 ),
 
 per_project as (

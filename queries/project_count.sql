@@ -4,7 +4,8 @@ with
 final as (
     select count(*) as projects
     from projects
-    where cast($project_ids as varchar []) is null or list_contains(cast($project_ids as varchar []), project_id)
+    where cast($project_ids as varchar []) is null
+        or project_id in (select unnest(cast($project_ids as varchar [])))
 )
 
 select * from final

@@ -129,7 +129,7 @@ def render_project_sensitivity(project_id: str, assumptions: Assumptions | None 
         st.info("This project has no figures to test.")
         return
     base = rows[["base_npv_gbp"]].iloc[0]
-    pv = _break_even(ui.database_version(), assumptions, swing)[0].set_index("project_id").loc[project_id]
+    pv = sensitivity.present_values(ui.connection(), assumptions, project_id).iloc[0]  # this project only
     values = sensitivity.switching_values(pv["pv_cost_gbp"], pv["pv_benefit_gbp"])
     st.subheader("Switching values")
     for sentence in sensitivity.switching_sentences(values):

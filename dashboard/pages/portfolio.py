@@ -12,7 +12,7 @@ from dashboard.components.outcomes import render_portfolio_outcome_coverage
 from dashboard.components.sensitivity import render_portfolio_sensitivity
 from dashboard.filters import NOT_SCORED, PortfolioFilters
 from dashboard.formatting import gbp, long_date, month_label, plural
-from dashboard.portfolio_summary import summarise
+from dashboard.portfolio_summary import scatter_points, summarise, table_page
 
 TABLE_PAGE_ROWS = 500  # the browser is never sent more rows than this at once
 
@@ -44,7 +44,7 @@ with st.sidebar:
     chosen = {}
     for field, label, column in FILTER_WIDGETS:
         if column == "funders":
-            options = sorted({f for fs in all_projects["funders"] for f in fs})
+            options = ui.query("funder_names")["funder"].tolist()
         elif column == "projectitis_band":
             options = ["high", "medium", "low", NOT_SCORED]
         else:
@@ -67,7 +67,8 @@ for field, _, _ in FILTER_WIDGETS:
     else:
         st.query_params.pop(field, None)
 
-projects = filters.apply(all_projects)
+projects = ui.filtered_metrics(filters, assumptions)
+in_view = None if filters.is_empty() else projects["project_id"].tolist()  # None: every project, no list to pass
 endings = ui.query("funding_lines_ending", as_of=assumptions.as_of, within_months=12)
 headlines = summarise(projects, endings, assumptions.as_of)
 
@@ -111,11 +112,10 @@ st.caption(
 
 # ---- cost against benefit
 st.header("Cost against benefit")
-chart_data = projects.assign(band=projects["projectitis_band"].fillna(NOT_SCORED))
-plotted = chart_data[(chart_data["pv_cost_gbp"] > 0) & (chart_data["pv_benefit_gbp"] > 0)]
+points, grouped = scatter_points(projects)
 figure = go.Figure()
 for band in ui.BAND_ORDER:
-    subset = plotted[plotted["band"] == band]
+    subset = points[points["band"] == band]
     if subset.empty:
         continue
     figure.add_trace(
@@ -128,7 +128,10 @@ for band in ui.BAND_ORDER:
             marker={
                 "color": ui.BAND_COLOURS[band],
                 "symbol": ui.BAND_SYMBOLS[band],
-                "size": (subset["people_reached"].clip(lower=1) ** 0.5).clip(upper=22) + 7,
+                "size": ((subset["projects"] if grouped else subset["people_reached"]).clip(lower=1) ** 0.5).clip(
+                    upper=22
+                )
+                + 7,
                 "line": {"width": 1, "color": "#0b0c0c"},
             },
             customdata=subset[["name", "people_reached"]],
@@ -136,9 +139,9 @@ for band in ui.BAND_ORDER:
             "<br>%{customdata[1]:,} people<extra></extra>",
         )
     )
-if not plotted.empty:
-    low = min(plotted["pv_cost_gbp"].min(), plotted["pv_benefit_gbp"].min()) / 1.5
-    high = max(plotted["pv_cost_gbp"].max(), plotted["pv_benefit_gbp"].max()) * 1.5
+if not points.empty:
+    low = min(points["pv_cost_gbp"].min(), points["pv_benefit_gbp"].min()) / 1.5
+    high = max(points["pv_cost_gbp"].max(), points["pv_benefit_gbp"].max()) * 1.5
     figure.add_trace(
         go.Scatter(
             x=[low, high], y=[low, high], mode="lines", name="Break-even", line={"dash": "dash", "color": "#505a5f"}
@@ -164,11 +167,17 @@ if not plotted.empty:
 figure.update_layout(legend={"title": "Projectitis risk"}, height=520, margin={"t": 20})
 st.plotly_chart(figure, width="stretch")
 above = int((projects["npv_gbp"] > 0).sum())
-unplotted = len(projects) - len(plotted)
+unplotted = len(projects) - int(points["projects"].sum())
+size_meaning = (
+    "Each marker is a group of projects with similar costs and benefits in one risk band, sized by how many"
+    " projects it holds (hover for the count)"
+    if grouped
+    else "Marker size shows people reached"
+)
 st.caption(
     f"Text alternative: {above:,} of {len(projects):,} projects in view sit above the break-even line (benefits"
-    " exceed costs). Marker size shows people reached; risk is shown by colour and by shape (circle low, square"
-    " medium, diamond high, cross not scored). The table below lists every point."
+    f" exceed costs). {size_meaning}; risk is shown by colour and by shape (circle low, square medium, diamond"
+    " high, cross not scored). The table below lists every project."
     + (
         f" {plural(unplotted, 'project')} with no recorded cost or benefit cannot be placed on the chart."
         if unplotted
@@ -176,12 +185,11 @@ st.caption(
     )
 )
 
-render_portfolio_sensitivity(projects["project_id"].tolist(), assumptions)  # break-even when pessimistic
-render_portfolio_outcome_coverage(projects["project_id"].tolist())  # share with a measured outcome
+render_portfolio_sensitivity(in_view, assumptions)  # break-even when pessimistic
+render_portfolio_outcome_coverage(in_view)  # share with a measured outcome
 
 # ---- funding cliff
 st.header("The funding cliff")
-in_view = None if filters.is_empty() else projects["project_id"].tolist()
 cliff = ui.query("funding_cliff_by_month", as_of=assumptions.as_of, project_ids=in_view)
 cliff_figure = go.Figure()
 cliff_figure.add_bar(
@@ -243,10 +251,9 @@ sort_options = {
 }
 sort_label = st.selectbox("Sort projects by", list(sort_options))
 column, ascending = sort_options[sort_label]
-table = projects.sort_values(column, ascending=ascending, na_position="last")
-pages = max(1, -(-len(table) // TABLE_PAGE_ROWS))
+pages = max(1, -(-len(projects) // TABLE_PAGE_ROWS))
 page = st.number_input("Page", min_value=1, max_value=pages, value=1, step=1) if pages > 1 else 1
-shown = table.iloc[(page - 1) * TABLE_PAGE_ROWS : page * TABLE_PAGE_ROWS]
+shown = table_page(projects, column, ascending, page, TABLE_PAGE_ROWS)
 display = pd.DataFrame(
     {
         "Project": shown["name"],
