@@ -33,7 +33,7 @@ import pandas as pd
 
 MAX_ROWS = 1_048_576
 MAX_COLUMNS = 16_384
-ROWS_PER_BLOCK = 8_192
+ROWS_PER_BLOCK = 2048
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -36,7 +36,6 @@ project_years as (
     select
         project_id,
         fy_start_year,
-        any_value(financial_year) as financial_year,
         sum(case when side = 'funding' then amount_pence else 0 end) as funding_pence,
         sum(case when side = 'funding' and is_recurrent then amount_pence else 0 end) as recurrent_pence,
         sum(case when side = 'funding' and not is_recurrent then amount_pence else 0 end) as non_recurrent_pence,
@@ -53,8 +52,8 @@ project_totals as (
         sum(non_recurrent_pence) as non_recurrent_pence,
         sum(spend_pence) as spend_pence,
         sum(greatest(spend_pence - funding_pence, 0)) as unfunded_pence,
-        min(financial_year) as first_financial_year,
-        max(financial_year) as last_financial_year
+        min(fy_start_year) as first_fy_start_year,
+        max(fy_start_year) as last_fy_start_year
     from project_years
     group by project_id
 ),
@@ -67,8 +66,10 @@ final as (
         coalesce(t.non_recurrent_pence, 0) / 100 as period_non_recurrent_funding_gbp,
         coalesce(t.spend_pence, 0) / 100 as period_spend_gbp,
         coalesce(t.unfunded_pence, 0) / 100 as period_unfunded_spend_gbp,
-        t.first_financial_year,
-        t.last_financial_year
+        t.first_fy_start_year || '-' || lpad(cast((t.first_fy_start_year + 1) % 100 as varchar), 2, '0')
+            as first_financial_year,
+        t.last_fy_start_year || '-' || lpad(cast((t.last_fy_start_year + 1) % 100 as varchar), 2, '0')
+            as last_financial_year
     from stg_projects as sp
     left join project_totals as t on sp.project_id = t.project_id
 )

@@ -28,7 +28,6 @@ project_years as (
     select
         project_id,
         fy_start_year,
-        any_value(financial_year) as financial_year,
         sum(case when side = 'funding' then amount_pence else 0 end) as funding_pence,
         sum(case when side = 'funding' and is_recurrent then amount_pence else 0 end) as recurrent_pence,
         sum(case when side = 'funding' and not is_recurrent then amount_pence else 0 end) as non_recurrent_pence,
@@ -41,7 +40,6 @@ area_years as (
     select
         p.service_area,
         py.fy_start_year,
-        any_value(py.financial_year) as financial_year,
         sum(py.funding_pence) as funding_pence,
         sum(py.recurrent_pence) as recurrent_pence,
         sum(py.non_recurrent_pence) as non_recurrent_pence,
@@ -56,7 +54,7 @@ area_years as (
 final as (
     select
         service_area,
-        financial_year,
+        fy_start_year || '-' || lpad(cast((fy_start_year + 1) % 100 as varchar), 2, '0') as financial_year,
         funding_pence / 100 as committed_funding_gbp,
         recurrent_pence / 100 as recurrent_funding_gbp,
         non_recurrent_pence / 100 as non_recurrent_funding_gbp,

@@ -29,7 +29,6 @@ funder_years as (
     select
         funder,
         fy_start_year,
-        any_value(financial_year) as financial_year,
         sum(amount_pence) as funding_pence,
         sum(case when is_recurrent then amount_pence else 0 end) as recurrent_pence,
         sum(case when not is_recurrent then amount_pence else 0 end) as non_recurrent_pence,
@@ -42,7 +41,7 @@ funder_years as (
 final as (
     select
         funder,
-        financial_year,
+        fy_start_year || '-' || lpad(cast((fy_start_year + 1) % 100 as varchar), 2, '0') as financial_year,
         funding_pence / 100 as committed_funding_gbp,
         recurrent_pence / 100 as recurrent_funding_gbp,
         non_recurrent_pence / 100 as non_recurrent_funding_gbp,
