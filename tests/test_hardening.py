@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from dashboard import db
+from dashboard.import_sources import MAX_UPLOAD_MB
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,7 +23,8 @@ def test_streamlit_config_hides_errors_caps_uploads_and_keeps_xsrf_on():
     assert client["disableDataExport"] is True  # exports only through the neutralising writer
     assert server["enableXsrfProtection"] is True and server["enableCORS"] is True
     assert server["enableStaticServing"] is False
-    assert 0 < server["maxUploadSize"] <= 50
+    assert 0 < server["maxUploadSize"] <= 200
+    assert server["maxUploadSize"] == MAX_UPLOAD_MB  # the server's cap and the importer's agree
     assert config["browser"]["gatherUsageStats"] is False
 
 

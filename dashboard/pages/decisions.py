@@ -25,7 +25,7 @@ from dashboard.formatting import escape_markdown, gbp, long_date, month_label
 from dashboard.reports import decision_report, render_html, render_pdf
 from dashboard.stopping import AGENCY_SHORT_LABELS, CostOfStopping, UnknownProjectError, cost_of_stopping, window_phrase
 
-ui.require("record_decisions")  # roles: dashboard/access.py
+ui.require("view_project_detail")  # roles: dashboard/access.py; the form itself needs record_decisions
 FLASH_KEY = "decisions_flash"
 # Okabe-Ito, colour-blind safe; each bar segment is also labelled and listed in the table below the chart
 AGENCY_COLOURS = {
@@ -177,75 +177,81 @@ if not c.nothing_left:
         )
 
 # ---- record a decision
-st.header("Record a decision")
 history = decision_history(ui.connection(), project_id)
-open_records = history[history["corrected_by_decision_id"].isna()] if not history.empty else history
-correctable = [None, *open_records["decision_id"].tolist()]
-with st.form("decision_form", clear_on_submit=False):
-    st.markdown(
-        "Decisions are kept for good: they cannot be changed or deleted. To put one right, record a new decision "
-        "that corrects it. The rationale, evidence and transition plan are published, so do not include names "
-        "or personal details."
+st.header("Record a decision")
+if not ui.can("record_decisions"):
+    st.info(
+        "Your role can see the cost of stopping and past decisions but not record one. A decision-maker records"
+        " decisions; ask your administrator if you need that role."
     )
-    left, right = st.columns(2)
-    decision = left.selectbox("Decision", list(DECISIONS), format_func=DECISIONS.get, key="decision")
-    effective = right.date_input(
-        "Takes effect on (for a stop: the last day the project runs)",
-        value=stop_date,
-        min_value=date(2000, 1, 1),
-        max_value=date(2100, 12, 31),
-        format="DD/MM/YYYY",
-    )
-    reason = left.selectbox("Reason", list(REASON_CATEGORIES), format_func=REASON_CATEGORIES.get, key="reason")
-    people = right.number_input(
-        "People affected", min_value=0, value=int(project["people_reached"]), step=1, format="%d"
-    )
-    rationale = st.text_area("Rationale: why this decision (published)", max_chars=10_000, key="rationale")
-    plan = st.text_area(
-        "Transition plan: what happens to the people who draw on the service (required to stop or pause)",
-        max_chars=10_000,
-        key="transition_plan",
-    )
-    evidence = st.text_area("Evidence relied on", max_chars=10_000, key="evidence")
-    left, right = st.columns(2)
-    decided_by = left.text_input("Decided by (kept in the record, not published)", max_chars=200, key="decided_by")
-    role = right.text_input(
-        "Their role (published, e.g. Director of Adult Social Services)", max_chars=200, key="decided_by_role"
-    )
-    corrects = st.selectbox(
-        "Corrects an earlier decision",
-        correctable,
-        format_func=lambda d: "No: this is a new decision" if d is None else f"Yes: corrects {d}",
-    )
-    submitted = st.form_submit_button("Record the decision", type="primary")
-
-if submitted:
-    entry = DecisionInput(
-        project_id=project_id,
-        decision=decision,
-        effective_date=effective,
-        reason_category=reason,
-        rationale=rationale,
-        transition_plan=plan,
-        evidence=evidence,
-        decided_by=decided_by,
-        decided_by_role=role,
-        people_affected=int(people),
-        corrects_decision_id=corrects,
-    )
-    try:
-        record = record_decision(db.default_db_path(), entry, assumptions)
-    except (DecisionError, UnknownProjectError) as exc:
-        problems = exc.problems if isinstance(exc, DecisionError) else [str(exc)]
-        st.error("The decision was not recorded:\n\n" + "\n".join(f"- {p}" for p in problems))
-    else:
-        st.session_state[FLASH_KEY] = (
-            f"Recorded decision {record['decision_id']}: {DECISIONS[record['decision']].lower()} "
-            f"from {long_date(record['effective_date'])}. Its report is below."
+else:
+    open_records = history[history["corrected_by_decision_id"].isna()] if not history.empty else history
+    correctable = [None, *open_records["decision_id"].tolist()]
+    with st.form("decision_form", clear_on_submit=False):
+        st.markdown(
+            "Decisions are kept for good: they cannot be changed or deleted. To put one right, record a new decision "
+            "that corrects it. The rationale, evidence and transition plan are published, so do not include names "
+            "or personal details."
         )
-        st.rerun()
-elif decision in NEEDS_TRANSITION_PLAN:
-    st.caption(f"A {decision} decision needs a rationale and a transition plan before it can be recorded.")
+        left, right = st.columns(2)
+        decision = left.selectbox("Decision", list(DECISIONS), format_func=DECISIONS.get, key="decision")
+        effective = right.date_input(
+            "Takes effect on (for a stop: the last day the project runs)",
+            value=stop_date,
+            min_value=date(2000, 1, 1),
+            max_value=date(2100, 12, 31),
+            format="DD/MM/YYYY",
+        )
+        reason = left.selectbox("Reason", list(REASON_CATEGORIES), format_func=REASON_CATEGORIES.get, key="reason")
+        people = right.number_input(
+            "People affected", min_value=0, value=int(project["people_reached"]), step=1, format="%d"
+        )
+        rationale = st.text_area("Rationale: why this decision (published)", max_chars=10_000, key="rationale")
+        plan = st.text_area(
+            "Transition plan: what happens to the people who draw on the service (required to stop or pause)",
+            max_chars=10_000,
+            key="transition_plan",
+        )
+        evidence = st.text_area("Evidence relied on", max_chars=10_000, key="evidence")
+        left, right = st.columns(2)
+        decided_by = left.text_input("Decided by (kept in the record, not published)", max_chars=200, key="decided_by")
+        role = right.text_input(
+            "Their role (published, e.g. Director of Adult Social Services)", max_chars=200, key="decided_by_role"
+        )
+        corrects = st.selectbox(
+            "Corrects an earlier decision",
+            correctable,
+            format_func=lambda d: "No: this is a new decision" if d is None else f"Yes: corrects {d}",
+        )
+        submitted = st.form_submit_button("Record the decision", type="primary")
+
+    if submitted:
+        entry = DecisionInput(
+            project_id=project_id,
+            decision=decision,
+            effective_date=effective,
+            reason_category=reason,
+            rationale=rationale,
+            transition_plan=plan,
+            evidence=evidence,
+            decided_by=decided_by,
+            decided_by_role=role,
+            people_affected=int(people),
+            corrects_decision_id=corrects,
+        )
+        try:
+            record = record_decision(db.default_db_path(), entry, assumptions)
+        except (DecisionError, UnknownProjectError) as exc:
+            problems = exc.problems if isinstance(exc, DecisionError) else [str(exc)]
+            st.error("The decision was not recorded:\n\n" + "\n".join(f"- {p}" for p in problems))
+        else:
+            st.session_state[FLASH_KEY] = (
+                f"Recorded decision {record['decision_id']}: {DECISIONS[record['decision']].lower()} "
+                f"from {long_date(record['effective_date'])}. Its report is below."
+            )
+            st.rerun()
+    elif decision in NEEDS_TRANSITION_PLAN:
+        st.caption(f"A {decision} decision needs a rationale and a transition plan before it can be recorded.")
 
 # ---- history and reports
 st.header("Decisions on this project")
