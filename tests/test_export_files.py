@@ -207,3 +207,151 @@ def test_write_xlsx_writes_atomically(tmp_path):
     export_files.write_xlsx([sheet()], path, properties={"title": "T"})
     assert openpyxl.load_workbook(path).properties.title == "T"
     assert [p.name for p in tmp_path.iterdir()] == ["book.xlsx"]
+
+
+# --- the streaming writer (dashboard/xlsx_writer.py) ----------------------------------------------------
+
+AWKWARD = [
+    "Zoë 😀 中文 Wah Kiu",  # non-ASCII and an emoji (outside the BMP)
+    "nul\x00 bell\x07 vt\x0b ff\x0c esc\x1b",  # characters XML 1.0 forbids
+    "lone \ud800 surrogate",
+    "noncharacter \ufffe",
+    "typed _x0041_ escape",  # must not come back as "typed A escape"
+    "  leading and trailing spaces  ",
+    "line\nbreak",
+    "a & b < c > d \" e ' f",
+    "]]> not a CDATA end",
+]
+
+
+def awkward_sheet() -> Sheet:
+    return Sheet("Awkward", pd.DataFrame({"t": pd.Series(AWKWARD, dtype=object)}))  # object: holds a lone surrogate
+
+
+def xml_parts(data: bytes) -> dict[str, str]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name).decode("utf-8") for name in archive.namelist()}
+
+
+def test_xlsx_every_part_is_well_formed_xml_and_no_cell_is_a_formula_or_link():
+    from xml.etree import ElementTree
+
+    data = export_files.xlsx_bytes([sheet(totals=True), awkward_sheet()])
+    parts = xml_parts(data)
+    assert "[Content_Types].xml" in parts and "xl/sharedStrings.xml" in parts
+    for text in parts.values():
+        ElementTree.fromstring(text.encode("utf-8"))  # raises if not well-formed
+        assert "<f>" not in text and "<f " not in text and "hyperlink" not in text.lower().replace("=hyperlink(", "")
+    for name in ("xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"):
+        assert 't="str"' not in parts[name] and 't="inlineStr"' not in parts[name]  # text only as shared strings
+
+
+def test_xlsx_awkward_text_survives_as_text():
+    ws = workbook(awkward_sheet())["Awkward"]
+    values = [ws.cell(row=r, column=1).value for r in range(2, len(AWKWARD) + 2)]
+    assert all(ws.cell(row=r, column=1).data_type == "s" for r in range(2, len(AWKWARD) + 2))
+    assert values[0] == "Zoë 😀 中文 Wah Kiu"
+    assert "\x00" not in values[1] and values[1].startswith("nul") and values[1].endswith("esc_x001B_")
+    assert values[2] == "lone \ufffd surrogate"  # cannot be stored in UTF-8: the replacement character
+    assert values[3] == "noncharacter _xFFFE_"
+    assert values[4] == "typed _x0041_ escape"  # written _x005F_x0041_, read back as the user typed it
+    assert values[5] == "  leading and trailing spaces  "
+    assert values[6] == "line\nbreak"
+    assert values[7] == "a & b < c > d \" e ' f"
+    assert values[8] == "]]> not a CDATA end"
+
+
+def test_xlsx_writer_escapes_as_excel_reads_back():
+    from dashboard.xlsx_writer import escape_text
+
+    assert escape_text("plain") == "plain"
+    assert escape_text("a<b&c") == "a&lt;b&amp;c"
+    assert escape_text("\r") == "_x000D_" and escape_text("\x00") == "_x0000_"
+    assert escape_text("\t\n") == "\t\n"  # allowed in XML, kept as they are
+    assert escape_text("_x0041_") == "_x005F_x0041_"
+    assert escape_text("_x41_") == "_x41_"  # not an escape (needs four hex digits)
+
+
+def test_xlsx_rows_across_many_blocks_keep_their_order_and_blanks(monkeypatch):
+    from dashboard import xlsx_writer
+
+    monkeypatch.setattr(xlsx_writer, "ROWS_PER_BLOCK", 7)
+    n = 50
+    frame = pd.DataFrame(
+        {
+            "id": [f"P{i:03d}" for i in range(n)],
+            "amount_gbp": [None if i % 5 == 0 else i * 1.01 for i in range(n)],
+            "when": pd.to_datetime(["2025-04-01"] * n) + pd.to_timedelta(range(n), unit="D"),
+            "flag": [i % 2 == 0 for i in range(n)],
+            "kind": [None if i % 3 == 0 else ("odd" if i % 2 else "even") for i in range(n)],
+        }
+    )
+    ws = workbook(Sheet("Long", frame, money_columns=("amount_gbp",), totals=True))["Long"]
+    table = list(ws.iter_rows(values_only=True))
+    assert len(table) == n + 2 and ws.auto_filter.ref == f"A1:E{n + 1}"
+    for i, row in enumerate(table[1:-1]):
+        expected_amount = None if i % 5 == 0 else round(i * 1.01, 2)
+        assert row == (
+            f"P{i:03d}",
+            expected_amount,
+            datetime(2025, 4, 1) + pd.Timedelta(days=i),
+            i % 2 == 0,
+            None if i % 3 == 0 else ("odd" if i % 2 else "even"),
+        ), i
+    assert table[-1][:2] == ("Total", round(sum(round(i * 1.01, 2) for i in range(n) if i % 5), 2))
+
+
+def test_xlsx_money_is_written_to_the_penny_and_whole_numbers_without_a_point():
+    frame = pd.DataFrame({"x_gbp": [0.1 + 0.2, 2.675, 3.0], "n": pd.array([1, 2, None], dtype="Int64")})
+    data = export_files.xlsx_bytes([Sheet("S", frame, money_columns=("x_gbp",), totals=True)])
+    xml = xml_parts(data)["xl/worksheets/sheet1.xml"]
+    assert "<v>0.3</v>" in xml and "0.30000000000000004" not in xml
+    assert '<c r="B2" s="' in xml and "<v>1</v>" in xml and "<v>1.0</v>" not in xml
+    ws = openpyxl.load_workbook(io.BytesIO(data))["S"]
+    # 2.675 is stored as 2.67499999999999982..., but x 100 is exactly 267.5: cells and totals round it alike
+    assert [ws["A2"].value, ws["A3"].value, ws["A4"].value, ws["A5"].value] == [0.3, 2.68, 3, 5.98]
+    assert ws["B4"].value is None and ws["A5"].value == round(ws["A2"].value + ws["A3"].value + ws["A4"].value, 2)
+
+
+def test_xlsx_mixed_column_keeps_each_value_type():
+    values = [1.5, date(2025, 4, 1), datetime(2025, 4, 1, 9, 30), True, "=1+1", None, float("nan"), "", "text"]
+    ws = workbook(Sheet("Mixed", pd.DataFrame({"v": pd.Series(values, dtype=object)})))["Mixed"]
+    got = [ws.cell(row=r, column=1) for r in range(2, len(values) + 2)]
+    assert got[0].value == 1.5 and got[0].data_type == "n"
+    assert got[1].value == datetime(2025, 4, 1) and got[1].number_format == "d mmmm yyyy"
+    assert got[2].value == datetime(2025, 4, 1, 9, 30) and got[2].number_format == "d mmmm yyyy hh:mm"
+    assert got[3].value is True
+    assert got[4].value == "'=1+1" and got[4].data_type == "s"
+    assert [c.value for c in got[5:8]] == [None, None, None]
+    assert got[8].value == "text"
+
+
+def test_xlsx_workbook_has_filter_names_properties_and_header_style():
+    name = "Bob's sheet"
+    data = export_files.xlsx_bytes(
+        [Sheet(name, pd.DataFrame({"a": [1, 2]}))], {"title": "T", "author": "Zoë", "company": "Exampleshire"}
+    )
+    workbook_xml = xml_parts(data)["xl/workbook.xml"]
+    assert '<definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">\'Bob\'\'s sheet\'!$A$1:$A$3' in (
+        workbook_xml
+    )
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.properties.title == "T" and book.properties.creator == "Zoë"
+    header = book[name]["A1"]
+    assert header.font.bold and header.alignment.wrap_text and header.fill.fgColor.rgb == "FFF3F2F1"
+
+
+def test_xlsx_refuses_more_rows_than_excel_holds(monkeypatch):
+    from dashboard import xlsx_writer
+
+    monkeypatch.setattr(xlsx_writer, "MAX_ROWS", 10)
+    with pytest.raises(ValueError, match="at most 9 data rows"):
+        export_files.xlsx_bytes([Sheet("Big", pd.DataFrame({"a": range(10)}))])
+
+
+def test_xlsx_reads_back_with_pandas_as_the_frame_written():
+    frame = pd.DataFrame({"name": ["Zoë", "=x", None], "amount_gbp": [1.25, None, -2.5]})
+    back = pd.read_excel(io.BytesIO(export_files.xlsx_bytes([Sheet("S", frame, money_columns=("amount_gbp",))])))
+    assert back["name"].tolist()[:2] == ["Zoë", "'=x"] and pd.isna(back["name"].iloc[2])
+    assert back["amount_gbp"].iloc[0] == 1.25 and pd.isna(back["amount_gbp"].iloc[1])
+    assert back["amount_gbp"].iloc[2] == -2.5
