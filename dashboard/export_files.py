@@ -4,9 +4,9 @@ Why one module: spreadsheet files built from user-typed text (project names, fun
 injection risk. A cell such as `=HYPERLINK("http://evil","Click")` becomes a live formula when a CSV is
 opened in Excel. Following the OWASP CSV-injection guidance, every *text* value that begins with
 `=`, `+`, `-`, `@`, tab, carriage return or line feed gets a leading apostrophe, so a spreadsheet shows it
-as text; numbers, dates and booleans are never touched, so money stays summable. The Excel writer
-additionally never lets xlsxwriter turn a string into a formula, URL or number, and writes text only with
-`write_string`, so no cell in any export is ever a formula built from user text.
+as text; numbers, dates and booleans are never touched, so money stays summable. Workbooks are written by
+dashboard/xlsx_writer.py, which can only write numbers, booleans and text (no formula, link or comment
+exists in it), so no cell in any export is ever a formula built from user text.
 
 Public API (small on purpose):
 
@@ -26,7 +26,8 @@ missing values, no totals row (CSV is for machines and pivot tables; the workboo
 
 Excel conventions: header row frozen, autofilter over the data, GBP format with negatives in red and with a
 minus sign, real Excel dates shown as "1 April 2025", column widths from the content, an optional bold
-"Total" row below the data that is a value (not a formula) equal to the sum of the exported, rounded cells.
+"Total" row below the data that is a value (not a formula) equal to the sum of the exported cells (money
+cells are written rounded to the penny, so the total is exactly the sum of what a reader sees).
 """
 
 from __future__ import annotations
