@@ -172,7 +172,7 @@ class _Styles:
                 f'<xf numFmtId="{fmt_id}" fontId="{font}" fillId="{fill}" borderId="{border}" xfId="0"{applied}'
                 f' applyAlignment="1"><alignment vertical="top"{wrap}/></xf>'
             )
-        font = '<sz val="11"/><color rgb="FF000000"/><name val="Calibri"/><family val="2"/><scheme val="minor"/>'
+        font = '<sz val="11"/><color rgb="FF000000"/><name val="Calibri"/><family val="2"/>'
         return (
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{MAIN_NS}">'
             + (f'<numFmts count="{len(self._formats)}">{num_fmts}</numFmts>' if self._formats else "")
