@@ -115,3 +115,20 @@ CHART_CONTRAST_JS = (Path(__file__).parent / "chart_contrast.js").read_text(enco
 def chart_text_contrast_failures(page) -> list[dict]:
     """Text inside Plotly charts (SVG, which axe does not measure) below 4.5:1 (3:1 if large) on what is behind it."""
     return page.evaluate(CHART_CONTRAST_JS)
+
+
+CHARTS_WITHOUT_ALTERNATIVE_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+  .map((chart, index) => {
+    let next = chart.closest('[data-testid="stElementContainer"]')?.nextElementSibling;
+    for (let step = 0; next && step < 3; step++, next = next.nextElementSibling) {
+      if ((next.innerText || '').includes('Text alternative')
+          || next.querySelector('[data-testid="stExpander"], [data-testid="stDataFrame"], [data-testid="stTable"]')
+          || ['stExpander', 'stDataFrame', 'stTable'].includes(next.dataset.testid)) return null;
+    }
+    return index;
+  }).filter(i => i !== null)"""
+
+
+def charts_without_text_alternative(page) -> list[int]:
+    """Charts (by position on the page) with no "Text alternative" caption or table right after them."""
+    return page.evaluate(CHARTS_WITHOUT_ALTERNATIVE_JS)

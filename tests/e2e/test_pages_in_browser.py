@@ -1,13 +1,18 @@
 """Every page of the app loads in a real browser, says what it is, draws without an error, passes an axe-core scan
-with no critical or serious violation of ours and has chart text of at least 4.5:1 contrast. A screenshot of each
-is saved under screenshots/ (git-ignored) so anyone can see what users see. The pages come from dashboard/app.py,
-so a new page is covered when it lands."""
+with no critical or serious violation of ours, and gives every chart a text alternative and chart text of at least
+4.5:1 contrast. A screenshot of each is saved under screenshots/ (git-ignored) so anyone can see what users see.
+The pages come from dashboard/app.py, so a new page is covered when it lands."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.e2e.axe_checks import blocking_violations, chart_text_contrast_failures, scan
+from tests.e2e.axe_checks import (
+    blocking_violations,
+    chart_text_contrast_failures,
+    charts_without_text_alternative,
+    scan,
+)
 from tests.e2e.streamlit_browser import SCREENSHOTS, declared_pages, full_page_screenshot, open_page
 
 PAGES = declared_pages()
@@ -37,5 +42,6 @@ def test_page_loads_titled_with_one_heading_no_error_and_no_serious_axe_violatio
 
     problems = blocking_violations(page, scan(page, nav_page.slug))
     assert not problems, "\n".join(problems)
+    assert not charts_without_text_alternative(page), "every chart needs a text alternative or a table after it"
     low_contrast = chart_text_contrast_failures(page)
     assert not low_contrast, "\n".join(str(f) for f in low_contrast)
