@@ -48,9 +48,20 @@ def add_assumption_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as-of", type=iso_date, default=None, help="date the risk is judged at (default today)")
     parser.add_argument("--discount-rate", type=float, default=None, help="Green Book discount rate (default 0.035)")
     parser.add_argument("--horizon-years", type=int, default=None, help="appraisal horizon in years (default 5)")
+    parser.add_argument(
+        "--scenario",
+        default=None,
+        metavar="NAME",
+        help="a saved scenario (see: scenarios list); --as-of, --discount-rate and --horizon-years override it",
+    )
 
 
 def assumptions_from_args(con, args: argparse.Namespace):
+    """The council's reference assumptions, or a saved scenario's, with any options given on top."""
+    if getattr(args, "scenario", None):
+        from dashboard.scenarios import assumptions_from_cli
+
+        return assumptions_from_cli(con, args)
     assumptions = reference_assumptions(con, args.as_of)
     changes = {}
     if args.discount_rate is not None:
@@ -129,12 +140,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_metrics(args: argparse.Namespace) -> int:
     con = db.connect_read_only(args.db)
     try:
-        if args.scenario:  # a saved scenario (dashboard/scenarios.py), with any --as-of etc. on top
-            from dashboard.scenarios import assumptions_from_cli
-
-            assumptions = assumptions_from_cli(con, args)
-        else:
-            assumptions = assumptions_from_args(con, args)
+        assumptions = assumptions_from_args(con, args)
         metrics = project_metrics(con, assumptions)
     finally:
         con.close()
@@ -171,7 +177,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("metrics", help="one row per project: appraisal and projectitis risk")
     add_db_option(p)
     add_assumption_options(p)
-    p.add_argument("--scenario", default=None, metavar="NAME", help="a saved scenario (see: scenarios list)")
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     p.set_defaults(func=cmd_metrics)
 

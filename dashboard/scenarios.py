@@ -378,7 +378,7 @@ def add_commands(subparsers) -> None:
             "--" + attribute.replace("_", "-"),
             type=float,
             default=1.0,
-            help=f"multiply every {label} figure by this (default 1; 0.8 means 20% lower)",
+            help=f"multiply every {label} figure by this (default 1; 0.8 means 20%% lower)",
         )
     q.add_argument("--grade-shift", type=int, default=0, help="add this to every confidence grade (+1 = less sure)")
     q.add_argument("--replace", action="store_true", help="overwrite a saved scenario of the same name")

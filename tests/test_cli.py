@@ -99,3 +99,32 @@ def test_init_refuses_to_replace_an_existing_database_without_force(tiny_db, cap
 def test_init_with_force_replaces_an_existing_database(tiny_db, capsys, read):
     assert run(capsys, "init", "--empty", "--force", "--db", tiny_db)[0] == 0
     assert read(tiny_db).execute("select count(*) from projects").fetchall() == [(0,)]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "init", "import", "metrics", "export finance", "export decisions", "cost-of-stopping", "decide", "report",
+        "scenarios save", "scenarios list", "scenarios delete", "backup", "restore", "verify-decisions",
+    ],
+)  # fmt: skip
+def test_every_command_explains_itself_with_help(capsys, command):
+    with pytest.raises(SystemExit) as exc:
+        main([*command.split(), "--help"])
+    assert exc.value.code == 0
+    assert "usage: python -m dashboard" in capsys.readouterr().out
+
+
+def test_a_saved_scenario_applies_to_every_command_that_appraises(tiny_db, capsys):
+    assert run(capsys, "scenarios", "save", "Low rate", "--discount-rate", "0", "--db", tiny_db)[0] == 0
+    code, out, _ = run(
+        capsys, "cost-of-stopping", "P001", "--db", tiny_db, "--scenario", "Low rate", "--format", "json"
+    )
+    assert code == 0
+    # from July 2025 to May 2030 at 0%: 59 months of £1,500
+    assert json.loads(out)["benefits_lost_gbp"] == 59 * 1500
+    code, out, _ = run(capsys, "metrics", "--db", tiny_db, "--scenario", "low rate", "--format", "json")
+    assert {r["project_id"]: r for r in json.loads(out)}["P001"]["pv_benefit_gbp"] == 90000
+    code, _, err = run(capsys, "metrics", "--db", tiny_db, "--scenario", "No such thing")
+    assert code == 2
+    assert "There is no scenario called 'No such thing'" in err
