@@ -2,6 +2,12 @@
 
 The arithmetic itself lives in queries/project_appraisal.sql; this module only turns
 assumptions into bind parameters and names the defaults and their limits.
+
+The metrics frame is fetched through Arrow rather than DuckDB's `.df()`: at a million projects
+`.df()` spends about 2 seconds turning strings and lists into Python objects, Arrow about 0.4. The
+columns are then given exactly the dtypes `.df()` gives (dates as datetime64[us]; whole numbers and
+true/false as nullable Int/boolean only when the column holds a missing value), so pages, exports
+and tests see the same frame either way.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from datetime import date
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from dashboard import db
 
@@ -108,4 +115,36 @@ def reference_assumptions(con: duckdb.DuckDBPyConnection, as_of: date | None = N
 
 def project_metrics(con: duckdb.DuckDBPyConnection, assumptions: Assumptions) -> pd.DataFrame:
     """One row per project: appraisal and projectitis risk at these assumptions."""
-    return db.query_df(con, "project_appraisal", assumptions.query_params())
+    table = con.sql(db.load_query("project_appraisal"), params=assumptions.query_params()).to_arrow_table()
+    return _as_duckdb_frame(table)
+
+
+_NULLABLE_DTYPES = {
+    pa.bool_(): pd.BooleanDtype(),
+    pa.int8(): pd.Int8Dtype(),
+    pa.int16(): pd.Int16Dtype(),
+    pa.int32(): pd.Int32Dtype(),
+    pa.int64(): pd.Int64Dtype(),
+}
+
+
+def _as_duckdb_frame(table: pa.Table) -> pd.DataFrame:
+    """The pandas frame DuckDB's `.df()` would give for this Arrow table, made without its slow object path."""
+    columns = []
+    for field_ in table.schema:
+        column = table.column(field_.name)
+        if pa.types.is_date(field_.type):
+            column = column.cast(pa.timestamp("us"))
+        columns.append(column)
+    table = pa.Table.from_arrays(columns, names=table.column_names)
+    nullable = {f.name for f in table.schema if f.type in _NULLABLE_DTYPES and table.column(f.name).null_count}
+    frame = table.to_pandas(
+        types_mapper=lambda t: None if t not in _NULLABLE_DTYPES else _NULLABLE_DTYPES[t],
+        split_blocks=True,
+    )
+    for name, type_ in zip(table.column_names, table.schema.types, strict=True):
+        if type_ in _NULLABLE_DTYPES and name not in nullable:
+            frame[name] = frame[name].to_numpy(type_.to_pandas_dtype())
+        elif pa.types.is_string(type_) and table.num_rows == 0:
+            frame[name] = frame[name].astype(object)  # .df() has no rows to infer str from
+    return frame

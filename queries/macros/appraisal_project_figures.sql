@@ -72,10 +72,15 @@ lines as (
 ),
 
 line_starts as (
+    -- read from the two tables rather than from lines, so lines has one consumer and is not materialised
     select
         project_id,
         min(start_date) as first_line_start_date
-    from lines
+    from (
+        select project_id, start_date from costs
+        union all
+        select project_id, start_date from benefits
+    )
     group by project_id
 ),
 
