@@ -24,24 +24,8 @@ stg_projects as (
     where params.project_ids is null or p.project_id in (select unnest(params.project_ids))
 ),
 
-stg_line_years as (
-    select ly.*
-    from finance_line_years($as_of, $horizon_years) as ly
-    cross join params
-    where (params.project_ids is null or ly.project_id in (select unnest(params.project_ids)))
-        and (params.fy_start_years is null or list_contains(params.fy_start_years, ly.fy_start_year))
-),
-
 project_years as (
-    select
-        project_id,
-        fy_start_year,
-        sum(case when side = 'funding' then amount_pence else 0 end) as funding_pence,
-        sum(case when side = 'funding' and is_recurrent then amount_pence else 0 end) as recurrent_pence,
-        sum(case when side = 'funding' and not is_recurrent then amount_pence else 0 end) as non_recurrent_pence,
-        sum(case when side = 'spend' then amount_pence else 0 end) as spend_pence
-    from stg_line_years
-    group by project_id, fy_start_year
+    select * from finance_project_years($as_of, $horizon_years, $project_ids, $fy_start_years)
 ),
 
 project_totals as (

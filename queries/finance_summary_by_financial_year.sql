@@ -20,18 +20,15 @@ params as (
         cast($fy_start_years as integer []) as fy_start_years
 ),
 
-stg_line_years as (
-    select ly.*
-    from finance_line_years($as_of, $horizon_years) as ly
-    cross join params
-    where params.project_ids is null or ly.project_id in (select unnest(params.project_ids))
+project_years as (
+    select * from finance_project_years($as_of, $horizon_years, $project_ids, $fy_start_years)
 ),
 
 bounds as (
     select
         min(fy_start_year) as first_year,
         max(fy_start_year) as last_year
-    from stg_line_years
+    from project_years
 ),
 
 years as (
@@ -39,20 +36,6 @@ years as (
     ) as fy_start_year
     from bounds
     cross join params
-),
-
-project_years as (
-    select
-        ly.project_id,
-        ly.fy_start_year,
-        sum(case when ly.side = 'funding' then ly.amount_pence else 0 end) as funding_pence,
-        sum(case when ly.side = 'funding' and ly.is_recurrent then ly.amount_pence else 0 end) as recurrent_pence,
-        sum(case when ly.side = 'funding' and not ly.is_recurrent then ly.amount_pence else 0 end)
-            as non_recurrent_pence,
-        sum(case when ly.side = 'spend' then ly.amount_pence else 0 end) as spend_pence
-    from stg_line_years as ly
-    where ly.fy_start_year in (select fy_start_year from years)
-    group by ly.project_id, ly.fy_start_year
 ),
 
 year_totals as (
