@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import db
+from dashboard.access import SUPPRESS_UP_TO
 from dashboard.appraisal import Assumptions, project_metrics, reference_assumptions
 from dashboard.risk import factor_reasons, risk_sentence
 from dashboard.stopping import CostOfStopping, UnknownProjectError, cost_of_stopping
@@ -70,7 +71,7 @@ MIN_EXPLANATION_CHARACTERS = 20
 MAX_TEXT_CHARACTERS = 10_000
 MAX_NAME_CHARACTERS = 200
 GENESIS_HASH = "0" * 64
-DEFAULT_SUPPRESS_UP_TO = 7
+DEFAULT_SUPPRESS_UP_TO = SUPPRESS_UP_TO  # one small-number rule for every page and export
 
 # every stored column except record_hash, in a fixed order: what a record's hash covers
 HASHED_FIELDS = (

@@ -29,9 +29,10 @@ import numpy as np
 import pandas as pd
 
 from dashboard import db
+from dashboard.access import SUPPRESS_UP_TO
 from dashboard.appraisal import Assumptions
 
-SUPPRESS_RANGE = (1, 7)  # counts of people in this range are never shown
+SUPPRESS_RANGE = (1, SUPPRESS_UP_TO)  # counts of people in this range are never shown
 SUPPRESSED = "*"
 TOTAL = "Total"
 # localities that mean "everywhere": shown, but left out of the spread between places
