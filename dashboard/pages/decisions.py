@@ -142,7 +142,7 @@ cols[2].metric(
     help="Costs saved less benefits lost: below zero, stopping costs more than it saves",
 )
 cols[3].metric(
-    "Back on the council's budget",
+    "Costs back on the council's budget",
     gbp(c.returning_to_council_gbp),
     delta=f"{gbp(c.returning_to_council_monthly_gbp)} a month" if c.returning_to_council_monthly_gbp else None,
     delta_color="inverse",
