@@ -8,12 +8,23 @@ The metrics frame is fetched through Arrow rather than DuckDB's `.df()`: at a mi
 columns are then given exactly the dtypes `.df()` gives (dates as datetime64[us]; whole numbers and
 true/false as nullable Int/boolean only when the column holds a missing value), so pages, exports
 and tests see the same frame either way.
+
+At a million projects computing the appraisal figures (present values and payback) is most of the
+metrics' cost, and the app nearly always asks at the council's reference assumptions. So every write
+(db.write_database) calls `store_reference_figures` inside its transaction: it stores each project's
+figures at those assumptions beside a record of what they were computed at (the assumptions, a hash of
+the appraisal macro's text, and a fingerprint of every table they are computed from), and skips the
+work when the fingerprint shows the write changed none of those tables (a decision, a saved scenario).
+`project_metrics` reads them only when all of that matches the request (`figures_source`); anything
+else, or a database written before they existed, is computed as before, to the same penny.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cache
 
 import duckdb
 import pandas as pd
@@ -114,9 +125,110 @@ def reference_assumptions(con: duckdb.DuckDBPyConnection, as_of: date | None = N
 
 
 def project_metrics(con: duckdb.DuckDBPyConnection, assumptions: Assumptions) -> pd.DataFrame:
-    """One row per project: appraisal and projectitis risk at these assumptions."""
-    table = con.sql(db.load_query("project_appraisal"), params=assumptions.query_params()).to_arrow_table()
-    return _as_duckdb_frame(table)
+    """One row per project: appraisal and projectitis risk at these assumptions.
+
+    At the reference assumptions the appraisal figures stored by the last write are read rather than
+    computed (see `figures_source`); the frame is the same either way.
+    """
+    source = figures_source(con, assumptions)
+    if source == COMPUTED_FIGURES:
+        return _as_duckdb_frame(_appraisal_table(con, assumptions))
+    con.execute(db.load_query("set_project_figures_source"), {"figures_source": source}).fetchall()
+    try:
+        return _as_duckdb_frame(_appraisal_table(con, assumptions))
+    finally:
+        con.execute(db.load_query("set_project_figures_source"), {"figures_source": None}).fetchall()
+
+
+def _appraisal_table(con: duckdb.DuckDBPyConnection, assumptions: Assumptions) -> pa.Table:
+    return con.sql(db.load_query("project_appraisal"), params=assumptions.query_params()).to_arrow_table()
+
+
+# --- appraisal figures stored at the reference assumptions ------------------------------------------------
+
+STORED_FIGURES = "stored_figures"  # the CTEs of project_appraisal.sql the figures can come from
+COMPUTED_FIGURES = "computed_figures"
+_KEY_TABLE = "project_figures_reference_key"
+_SHIFT_NAMES = ("cost_factor", "benefit_factor", "deadweight_factor", "attribution_factor", "drop_off_factor")
+
+
+@cache
+def appraisal_version() -> str:
+    """A hash of the appraisal macro's text: figures stored by other code are never read as this code's."""
+    text = (db.QUERIES_DIR / "macros" / "appraisal_project_figures.sql").read_bytes()
+    return hashlib.sha256(text).hexdigest()
+
+
+def figures_source(con: duckdb.DuckDBPyConnection, assumptions: Assumptions) -> str:
+    """STORED_FIGURES when the stored reference figures hold for these assumptions, else COMPUTED_FIGURES.
+
+    They hold when they were computed at exactly these assumptions (the as-of date plays no part in
+    them) by this version of the appraisal macro. On a read-only connection that is enough, because
+    every write stores them afresh for its own data. On a writable one (inside a write, whose block
+    may already have changed the data) the tables they come from must also still match the stored
+    fingerprint.
+    """
+    key = _stored_key(con)
+    if key is None or not _key_matches(key, assumptions):
+        return COMPUTED_FIGURES
+    if not _is_read_only(con) and _inputs_fingerprint(con) != key["inputs_fingerprint"]:
+        return COMPUTED_FIGURES
+    return STORED_FIGURES
+
+
+def store_reference_figures(con: duckdb.DuckDBPyConnection) -> bool:
+    """Store every project's appraisal figures at the reference assumptions; return whether they were recomputed.
+
+    Called by db.write_database inside the write's transaction, just before it commits, so the figures
+    always belong to the data they are committed with. They are kept as they are when they were computed
+    at the same assumptions by the same macro from tables with the same fingerprint. A block that caught a
+    failed statement leaves its transaction aborted; its commit then keeps nothing, so nothing is stored.
+    """
+    try:
+        reference = reference_assumptions(con)
+    except duckdb.TransactionException:
+        return False
+    fingerprint = _inputs_fingerprint(con)
+    key = _stored_key(con)
+    if key is not None and _key_matches(key, reference) and key["inputs_fingerprint"] == fingerprint:
+        return False
+    params = reference.line_month_params()
+    con.execute(db.load_query("clear_project_figures_reference")).fetchall()
+    con.execute(db.load_query("clear_project_figures_reference_key")).fetchall()
+    con.execute(db.load_query("insert_project_figures_reference"), params).fetchall()
+    key_params = {**params, "appraisal_version": appraisal_version(), "inputs_fingerprint": fingerprint}
+    con.execute(db.load_query("insert_project_figures_reference_key"), key_params).fetchall()
+    return True
+
+
+def _stored_key(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """The one row saying what the stored figures were computed at; None without one (or without the table)."""
+    if not con.execute(db.load_query("table_columns"), {"table_name": _KEY_TABLE}).fetchall():
+        return None
+    cursor = con.execute(db.load_query("project_figures_reference_key"))
+    names = [d[0] for d in cursor.description]
+    rows = cursor.fetchall()
+    return dict(zip(names, rows[0], strict=True)) if len(rows) == 1 else None
+
+
+def _key_matches(key: dict, assumptions: Assumptions) -> bool:
+    return (
+        key["appraisal_version"] == appraisal_version()
+        and key["discount_rate"] == float(assumptions.discount_rate)
+        and key["horizon_years"] == int(assumptions.horizon_years)
+        and list(key["optimism_bias"]) == [float(b) for b in assumptions.optimism_bias]
+        and all(key[name] == float(getattr(assumptions, name)) for name in _SHIFT_NAMES)
+        and key["grade_shift"] == int(assumptions.grade_shift)
+    )
+
+
+def _inputs_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    return con.execute(db.load_query("project_figures_inputs_fingerprint")).fetchall()[0][0]
+
+
+def _is_read_only(con: duckdb.DuckDBPyConnection) -> bool:
+    rows = con.execute(db.load_query("database_is_read_only")).fetchall()
+    return bool(rows and rows[0][0])
 
 
 _NULLABLE_DTYPES = {

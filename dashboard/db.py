@@ -157,7 +157,9 @@ def _writer_lock(db_path: Path) -> Iterator[None]:
 def write_database(path: Path | str | None = None, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to a copy of the database, swapped in only if the block succeeds.
 
-    The block runs inside one transaction. With fresh=True the copy starts empty (used by init).
+    The block runs inside one transaction. With fresh=True the copy starts empty (used by init). Before the
+    transaction commits, the appraisal figures at the council's reference assumptions are stored for the
+    data as it now is (appraisal.store_reference_figures; skipped when no table they come from changed).
     """
     db_path = Path(path) if path else default_db_path()
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -175,6 +177,10 @@ def write_database(path: Path | str | None = None, *, fresh: bool = False) -> It
                 con.begin()
                 try:
                     yield con
+                    # the appraisal figures at the reference assumptions, for the data being committed
+                    from dashboard.appraisal import store_reference_figures  # appraisal imports this module
+
+                    store_reference_figures(con)
                 except BaseException:
                     con.rollback()
                     raise

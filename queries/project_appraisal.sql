@@ -8,7 +8,9 @@
 -- Built for a million projects: each table is scanned once (projects here, funding once for both
 -- the committed totals and the funding active at $as_of, costs once for the need for funding), every
 -- CTE is used once so nothing is materialised, and the runway and band steps are looked up in lists
--- made from their few-row reference tables instead of a subquery per project.
+-- made from their few-row reference tables instead of a subquery per project. At the council's
+-- reference assumptions (the app's default) the appraisal figures are read from those stored when the
+-- data was written instead of being computed (see project_figures below).
 --
 -- parameters:
 --   $as_of          date     the date the risk is judged at
@@ -48,8 +50,42 @@ steps as (
 
 -- appraisal -----------------------------------------------------------------------------------
 
-project_figures as (
+-- The figures come from one of two CTEs, named by the connection variable project_figures_source. Every
+-- write stores each project's figures at the council's reference assumptions (project_figures_reference,
+-- see queries/schema/40_project_figures_reference.sql), and appraisal.project_metrics names stored_figures
+-- only when they were computed at exactly the requested assumptions, by this version of the macro, from
+-- the data as it is; otherwise (the variable unset) they are computed. query_table binds only the CTE it
+-- names, so the other one is neither run nor needs its table to exist (a database written before the
+-- stored figures existed has none).
+
+stored_figures as (
+    -- a guard: stored figures asked for at other assumptions are an error, never wrong figures
+    select f.*
+    from project_figures_reference as f
+    cross join project_figures_reference_key as k
+    where
+        case
+            when
+                k.discount_rate = $discount_rate
+                and k.horizon_years = $horizon_years
+                and k.optimism_bias = cast($optimism_bias as double [])
+                and k.cost_factor = struct_extract($shifts, 'cost_factor')
+                and k.benefit_factor = struct_extract($shifts, 'benefit_factor')
+                and k.deadweight_factor = struct_extract($shifts, 'deadweight_factor')
+                and k.attribution_factor = struct_extract($shifts, 'attribution_factor')
+                and k.drop_off_factor = struct_extract($shifts, 'drop_off_factor')
+                and k.grade_shift = struct_extract($shifts, 'grade_shift')
+                then true
+            else error('The stored appraisal figures were computed at other assumptions')
+        end
+),
+
+computed_figures as (
     select * from appraisal_project_figures($discount_rate, $horizon_years, $optimism_bias, $shifts)
+),
+
+project_figures as (
+    select * from query_table(coalesce(getvariable('project_figures_source'), 'computed_figures'))
 ),
 
 -- funding, once: committed in total and active at $as_of, by funder then by project ------------

@@ -1,0 +1,5 @@
+-- stores one row per project with cost or benefit lines: its appraisal figures at the given assumptions
+-- (parameters as queries/macros/appraisal_project_figures.sql), in project order
+insert into project_figures_reference by name
+select * from appraisal_project_figures($discount_rate, $horizon_years, $optimism_bias, $shifts)
+order by project_id

@@ -1,0 +1,33 @@
+-- the appraisal figures of every project at the council's reference assumptions, stored by every write
+-- (db.write_database computes them in the write's own transaction, just before it commits), so that
+-- project_metrics at those assumptions, the app's default view, reads them instead of computing them.
+--
+-- project_figures_reference: one row per project with cost or benefit lines, exactly the columns of the
+-- macro appraisal_project_figures (unrounded present values, payback month, appraisal start).
+-- project_figures_reference_key: at most one row, what the figures were computed at: the assumptions,
+-- the version of the appraisal arithmetic (a hash of the macro's text) and a fingerprint of every table
+-- the figures are computed from, so a write that changes none of them can keep the figures as they are.
+
+create table if not exists project_figures_reference (
+    project_id varchar not null,
+    appraisal_start_date date,
+    pv_cost_gbp double,
+    pv_benefit_gbp double,
+    pv_fiscal_benefit_gbp double,
+    payback_months bigint
+);
+
+create table if not exists project_figures_reference_key (
+    discount_rate double not null,
+    horizon_years integer not null,
+    optimism_bias double [] not null,
+    cost_factor double not null,
+    benefit_factor double not null,
+    deadweight_factor double not null,
+    attribution_factor double not null,
+    drop_off_factor double not null,
+    grade_shift integer not null,
+    appraisal_version varchar not null,
+    inputs_fingerprint varchar not null,
+    computed_at timestamp not null
+);

@@ -1,0 +1,317 @@
+"""Every write stores the appraisal figures at the council's reference assumptions, and project_metrics reads them
+there instead of computing them. The stored figures must always be the computed ones (after every kind of write,
+including a restore), a database written before they existed must still work, and asking at any other assumptions
+must compute, so the metrics frame is the same to the penny whichever way it was made."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import duckdb
+import pandas as pd
+import pytest
+
+from dashboard import appraisal, db, synthetic
+from dashboard.appraisal import COMPUTED_FIGURES, STORED_FIGURES, figures_source, project_metrics
+from tests.conftest import TINY, build_db
+
+AS_OF = date(2026, 11, 22)
+
+
+def reference(path, as_of=AS_OF):
+    con = db.connect_read_only(path)
+    try:
+        return appraisal.reference_assumptions(con, as_of)
+    finally:
+        con.close()
+
+
+def source_and_frames(path, assumptions):
+    """The figures source project_metrics picks, its frame, and the frame computed without stored figures."""
+    con = db.connect_read_only(path)
+    try:
+        source = figures_source(con, assumptions)
+        metrics = project_metrics(con, assumptions)
+        computed = db.query_df(con, "project_appraisal", assumptions.query_params())  # variable unset: computes
+    finally:
+        con.close()
+    return source, metrics, computed
+
+
+def assert_same_frame(metrics, computed):
+    assert list(metrics.dtypes.astype(str)) == list(computed.dtypes.astype(str))
+    metrics, computed = metrics.copy(), computed.copy()
+    funders_a, funders_b = metrics.pop("funders"), computed.pop("funders")
+    pd.testing.assert_frame_equal(metrics, computed, check_exact=True)
+    assert [list(f) for f in funders_a] == [list(f) for f in funders_b]
+
+
+def stored_key(path):
+    con = db.connect_read_only(path)
+    try:
+        return con.execute(
+            "select appraisal_version, inputs_fingerprint, computed_at from project_figures_reference_key"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def stored_rows(path):
+    con = db.connect_read_only(path)
+    try:
+        return con.execute("select count(*) from project_figures_reference").fetchall()[0][0]
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def synthetic_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("synthetic") / "synthetic.duckdb"
+    with db.write_database(path, fresh=True) as con:
+        db.load_reference_tables(con)
+        synthetic.write_portfolio(con, 400, seed=3)
+    return path
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, date(2025, 4, 1)])
+@pytest.mark.parametrize("portfolio", ["demo_db", "synthetic_db"])
+def test_stored_figures_give_the_very_frame_computing_them_gives(portfolio, as_of, request):
+    path = request.getfixturevalue(portfolio)
+    source, metrics, computed = source_and_frames(path, reference(path, as_of))
+    assert source == STORED_FIGURES
+    assert len(metrics) == len(computed) > 50
+    assert_same_frame(metrics, computed)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"discount_rate": 0.05},
+        {"horizon_years": 10},
+        {"optimism_bias": (0.0, 0.05, 0.10, 0.15, 0.25, 0.41)},
+        {"benefit_factor": 0.9},
+        {"grade_shift": 1},
+    ],
+)
+def test_other_assumptions_are_computed(demo_db, change):
+    assumptions = reference(demo_db).with_changes(**change)
+    source, metrics, computed = source_and_frames(demo_db, assumptions)
+    assert source == COMPUTED_FIGURES
+    assert_same_frame(metrics, computed)
+
+
+def test_the_stored_path_does_not_run_the_appraisal(demo_db):
+    """Only the CTE the variable names is bound: the stored path never reads benefit lines; the computed one does."""
+    assumptions = reference(demo_db)
+    con = db.connect_read_only(demo_db)
+    try:
+        computed_plan = con.execute("explain " + db.load_query("project_appraisal"), assumptions.query_params())
+        computed_plan = computed_plan.fetchall()[0][1]
+        con.execute(db.load_query("set_project_figures_source"), {"figures_source": STORED_FIGURES}).fetchall()
+        stored_plan = con.execute("explain " + db.load_query("project_appraisal"), assumptions.query_params())
+        stored_plan = stored_plan.fetchall()[0][1]
+    finally:
+        con.close()
+    assert "main.benefits" in computed_plan and "main.project_figures_reference" not in computed_plan
+    assert "main.benefits" not in stored_plan and "main.project_figures_reference" in stored_plan
+
+
+def test_stored_figures_asked_for_at_other_assumptions_are_an_error_not_wrong_figures(demo_db):
+    con = db.connect_read_only(demo_db)
+    try:
+        con.execute(db.load_query("set_project_figures_source"), {"figures_source": STORED_FIGURES}).fetchall()
+        other = reference(demo_db).with_changes(discount_rate=0.05)
+        with pytest.raises(duckdb.InvalidInputException, match="computed at other assumptions"):
+            db.query_df(con, "project_appraisal", other.query_params())
+    finally:
+        con.close()
+
+
+def test_project_metrics_leaves_the_connection_computing(demo_db):
+    con = db.connect_read_only(demo_db)
+    try:
+        project_metrics(con, reference(demo_db))
+        assert con.execute("select getvariable('project_figures_source')").fetchall() == [(None,)]
+    finally:
+        con.close()
+
+
+def _write_changed_costs(folder, amount_gbp):
+    folder.mkdir()
+    frame = pd.read_csv(TINY / "costs.csv", dtype=str, keep_default_na=False)
+    frame.loc[frame["project_id"] == "P002", "amount_gbp"] = amount_gbp
+    frame.to_csv(folder / "costs.csv", index=False)
+
+
+def test_an_import_that_changes_the_data_stores_figures_equal_to_computed_ones(tmp_path):
+    from dashboard.importer import import_folder
+
+    path = build_db(tmp_path / "tiny.duckdb", TINY)
+    before = source_and_frames(path, reference(path))[1].set_index("project_id")
+    _write_changed_costs(tmp_path / "changed", "123.45")
+    result = import_folder(tmp_path / "changed", path)
+    assert result.ok, [str(p) for p in result.problems]
+
+    source, metrics, computed = source_and_frames(path, reference(path))
+    assert source == STORED_FIGURES
+    assert_same_frame(metrics, computed)
+    after = metrics.set_index("project_id")
+    assert after.loc["P002", "pv_cost_gbp"] != before.loc["P002", "pv_cost_gbp"]  # the import did change it
+    assert after.loc["P001", "pv_cost_gbp"] == before.loc["P001", "pv_cost_gbp"]
+
+
+def test_a_write_that_changes_no_input_keeps_the_figures_and_one_that_does_stores_them_again(tmp_path):
+    from dashboard.decisions import DecisionInput, record_decision
+    from dashboard.importer import import_folder
+    from dashboard.scenarios import Scenario, save_scenario
+
+    path = build_db(tmp_path / "tiny.duckdb", TINY)
+    first = stored_key(path)
+    assert len(first) == 1 and first[0][0] == appraisal.appraisal_version()
+
+    entry = DecisionInput(
+        project_id="P002",
+        decision="continue",
+        effective_date=date(2026, 4, 1),
+        reason_category="evidence_of_impact",
+        rationale="The lunch club keeps people out of hospital; keep it going.",
+        decided_by="Test Officer",
+    )
+    record_decision(path, entry, reference(path))
+    con = db.connect_read_only(path)
+    scenario = Scenario.from_assumptions("Cautious", reference(path).with_changes(benefit_factor=0.8))
+    con.close()
+    save_scenario(scenario, path)
+    assert stored_key(path) == first  # neither touched projects, lines or the reference tables
+
+    _write_changed_costs(tmp_path / "changed", "99.99")
+    assert import_folder(tmp_path / "changed", path).ok
+    after = stored_key(path)
+    assert after[0][1] != first[0][1] and after[0][2] > first[0][2]
+    source, metrics, computed = source_and_frames(path, reference(path))
+    assert source == STORED_FIGURES
+    assert_same_frame(metrics, computed)
+
+
+def test_changed_reference_tables_store_the_figures_at_the_new_reference_assumptions(tmp_path):
+    path = build_db(tmp_path / "tiny.duckdb", TINY)
+    with db.write_database(path) as con:
+        con.execute("update ref_optimism_bias set optimism_bias_share = 0.5 where confidence_grade = 6").fetchall()
+        con.execute("update ref_discount_rates set rate = rate * 0.5").fetchall()
+    assumptions = reference(path)
+    assert assumptions.optimism_bias[5] == 0.5
+    source, metrics, computed = source_and_frames(path, assumptions)
+    assert source == STORED_FIGURES
+    assert_same_frame(metrics, computed)
+
+
+def test_a_database_written_before_stored_figures_existed_computes_its_metrics(tmp_path):
+    path = build_db(tmp_path / "tiny.duckdb", TINY)
+    expected = source_and_frames(path, reference(path))[2]
+    con = duckdb.connect(str(path))  # as an older version of the app left it: no stored figures at all
+    con.execute("drop table project_figures_reference")
+    con.execute("drop table project_figures_reference_key")
+    con.close()
+
+    source, metrics, computed = source_and_frames(path, reference(path))
+    assert source == COMPUTED_FIGURES
+    assert_same_frame(metrics, expected)
+    assert_same_frame(computed, expected)
+
+    with db.write_database(path):  # its next write, whatever it is, stores them
+        pass
+    source, metrics, _ = source_and_frames(path, reference(path))
+    assert source == STORED_FIGURES
+    assert_same_frame(metrics, expected)
+
+
+def test_figures_stored_by_another_version_of_the_appraisal_are_not_read(tmp_path):
+    path = build_db(tmp_path / "tiny.duckdb", TINY)
+    con = duckdb.connect(str(path))
+    con.execute("update project_figures_reference_key set appraisal_version = 'an older macro'")
+    con.execute("update project_figures_reference set pv_cost_gbp = pv_cost_gbp + 1000")
+    con.close()
+    source, metrics, computed = source_and_frames(path, reference(path))
+    assert source == COMPUTED_FIGURES
+    assert_same_frame(metrics, computed)
+    with db.write_database(path):  # and the next write stores this version's figures
+        pass
+    assert stored_key(path)[0][0] == appraisal.appraisal_version()
+    source, metrics, computed = source_and_frames(path, reference(path))
+    assert source == STORED_FIGURES
+    assert_same_frame(metrics, computed)
+
+
+def test_inside_a_write_the_stored_figures_are_read_only_while_the_data_still_matches_them(tmp_path):
+    path = build_db(tmp_path / "tiny.duckdb", TINY)
+    assumptions = reference(path)
+    with db.write_database(path) as con:
+        assert figures_source(con, assumptions) == STORED_FIGURES
+        con.execute("update costs set amount_gbp = amount_gbp + 10 where project_id = 'P001'").fetchall()
+        assert figures_source(con, assumptions) == COMPUTED_FIGURES
+        inside = project_metrics(con, assumptions).set_index("project_id")
+    source, metrics, computed = source_and_frames(path, assumptions)
+    assert source == STORED_FIGURES
+    assert_same_frame(metrics, computed)
+    assert inside.loc["P001", "pv_cost_gbp"] == metrics.set_index("project_id").loc["P001", "pv_cost_gbp"]
+
+
+def test_a_failed_write_leaves_the_stored_figures_as_they_were(tmp_path):
+    path = build_db(tmp_path / "tiny.duckdb", TINY)
+    first = stored_key(path)
+    with pytest.raises(RuntimeError), db.write_database(path) as con:
+        con.execute("delete from costs").fetchall()
+        raise RuntimeError("the write fails")
+    assert stored_key(path) == first
+    source, metrics, computed = source_and_frames(path, reference(path))
+    assert source == STORED_FIGURES
+    assert_same_frame(metrics, computed)
+
+
+def test_a_restored_backup_brings_its_own_matching_figures(tmp_path):
+    from dashboard import backup
+    from dashboard.importer import import_folder
+
+    path = build_db(tmp_path / "tiny.duckdb", TINY)
+    original = source_and_frames(path, reference(path))[1]
+    backup.backup(path, tmp_path / "backup")
+    _write_changed_costs(tmp_path / "changed", "555.55")
+    assert import_folder(tmp_path / "changed", path).ok
+    backup.restore(tmp_path / "backup", path)
+
+    source, metrics, computed = source_and_frames(path, reference(path))
+    assert source == STORED_FIGURES
+    assert_same_frame(metrics, computed)
+    assert_same_frame(metrics, original)
+
+
+def test_empty_and_synthetic_portfolios_store_one_row_per_project_with_lines(tmp_path, synthetic_db):
+    empty = build_db(tmp_path / "empty.duckdb", None)
+    assert stored_rows(empty) == 0
+    source, metrics, computed = source_and_frames(empty, reference(empty))
+    assert source == STORED_FIGURES and metrics.empty
+    assert_same_frame(metrics, computed)
+
+    copy = tmp_path / "synthetic.duckdb"
+    shutil.copyfile(synthetic_db, copy)
+    con = db.connect_read_only(copy)
+    with_lines = con.execute(
+        "select count(*) from (select project_id from costs union select project_id from benefits)"
+    ).fetchall()[0][0]
+    con.close()
+    assert stored_rows(copy) == with_lines > 0
+
+
+def test_a_block_that_caught_a_failed_statement_commits_nothing_and_stores_nothing(tmp_path):
+    path = build_db(tmp_path / "tiny.duckdb", TINY)
+    first = stored_key(path)
+    with db.write_database(path) as con:
+        con.execute("delete from costs where project_id = 'P001'").fetchall()
+        with pytest.raises(duckdb.ConstraintException):
+            con.execute("insert into projects select * from projects limit 1").fetchall()
+    assert stored_key(path) == first
+    source, metrics, computed = source_and_frames(path, reference(path))
+    assert source == STORED_FIGURES
+    assert_same_frame(metrics, computed)
+    assert metrics.set_index("project_id").loc["P001", "pv_cost_gbp"] > 0
