@@ -5,6 +5,8 @@ Measures, each case in its own process so the peak memory figures do not mix:
 - building a synthetic portfolio (`init --synthetic N`) at each size;
 - the metrics query (appraisal + projectitis risk of every project, `appraisal.project_metrics`, what the
   app and the CLI call) at 10,000, 100,000 and 1,000,000 projects: the first run and the best of three;
+  (at the council's reference assumptions, so from the figures every write stores), and the metrics at
+  other assumptions (a 5% discount rate: computed); bench/bench_reference_figures.py adds what a write costs;
 - the same metrics in pandas, written as an analyst would (bench/pandas_baseline.py, held equal to the SQL
   by tests/test_pandas_baseline.py), at the same sizes, and the ratio;
 - the Portfolio page through streamlit's AppTest (server side, no browser): first render and a filter change,
@@ -59,10 +61,11 @@ def _timed(fn):
 
 def case_metrics(db_path: str) -> dict:
     from dashboard import db
-    from dashboard.appraisal import project_metrics, reference_assumptions
+    from dashboard.appraisal import figures_source, project_metrics, reference_assumptions
 
     con = db.connect_read_only(db_path)
     assumptions = reference_assumptions(con, AS_OF)
+    source = figures_source(con, assumptions)  # stored_figures: read as the app does at its default assumptions
     runs, rows = [], 0
     for _ in range(3):  # the frame of one run is let go before the next, as the app keeps one frame at a time
         frame, wall, cpu = _timed(lambda: project_metrics(con, assumptions))
@@ -70,7 +73,31 @@ def case_metrics(db_path: str) -> dict:
         del frame
         runs.append((wall, cpu))
     best = min(runs)
-    return {"rows": rows, "first_s": runs[0][0], "wall_s": best[0], "cpu_s": best[1]}
+    return {"rows": rows, "first_s": runs[0][0], "wall_s": best[0], "cpu_s": best[1], "figures": source}
+
+
+def case_metrics_other(db_path: str) -> dict:
+    """Metrics at assumptions other than the reference ones (a 5% discount rate): computed, never stored."""
+    from dashboard import db
+    from dashboard.appraisal import figures_source, project_metrics, reference_assumptions
+
+    con = db.connect_read_only(db_path)
+    assumptions = reference_assumptions(con, AS_OF).with_changes(discount_rate=0.05)
+    source = figures_source(con, assumptions)
+    frame, wall, cpu = _timed(lambda: project_metrics(con, assumptions))
+    return {"rows": len(frame), "wall_s": wall, "cpu_s": cpu, "figures": source}
+
+
+def case_store_figures(db_path: str) -> dict:
+    """An empty write: stores the reference figures in a database built before they existed (else a no-op)."""
+    from dashboard import db
+
+    def write():
+        with db.write_database(db_path):
+            pass
+
+    _, wall, cpu = _timed(write)
+    return {"wall_s": wall, "cpu_s": cpu}
 
 
 def case_pandas(db_path: str) -> dict:
@@ -116,7 +143,13 @@ def case_page(db_path: str) -> dict:
     }
 
 
-CASES = {"metrics": case_metrics, "pandas": case_pandas, "page": case_page}
+CASES = {
+    "metrics": case_metrics,
+    "metrics_other": case_metrics_other,
+    "store_figures": case_store_figures,
+    "pandas": case_pandas,
+    "page": case_page,
+}
 
 
 def child_main(case: str, db_path: str) -> int:
@@ -261,6 +294,9 @@ def main() -> int:
                 )
             )
     report["build"] = {str(n): b for n, b in builds.items()}
+    for n in sizes:  # a database kept from before the reference figures were stored gains them on a write
+        if builds[n].get("reused"):
+            builds[n]["store_figures"] = run_case("store_figures", dbs[n])
 
     report["metrics"], report["pandas"] = {}, {}
     for n in sorted(args.sizes):
@@ -271,7 +307,19 @@ def main() -> int:
                 f"metrics (SQL), {n:,} projects",
                 fmt_s(sql.get("wall_s", sql.get("error"))),
                 fmt_mb(sql.get("peak_rss_mb")),
-                f"first run {fmt_s(sql.get('first_s'))}, cpu {fmt_s(sql.get('cpu_s'))}" if "wall_s" in sql else "",
+                f"first run {fmt_s(sql.get('first_s'))}, cpu {fmt_s(sql.get('cpu_s'))}, {sql.get('figures')}"
+                if "wall_s" in sql
+                else "",
+            )
+        )
+        other = run_case("metrics_other", dbs[n])
+        report["metrics"][str(n)]["other_assumptions"] = other
+        rows.append(
+            (
+                f"metrics (SQL) at other assumptions, {n:,}",
+                fmt_s(other.get("wall_s", other.get("error"))),
+                fmt_mb(other.get("peak_rss_mb")),
+                f"cpu {fmt_s(other.get('cpu_s'))}, figures computed" if "wall_s" in other else "",
             )
         )
         pandas = run_case("pandas", dbs[n])
