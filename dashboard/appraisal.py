@@ -124,24 +124,28 @@ def reference_assumptions(con: duckdb.DuckDBPyConnection, as_of: date | None = N
     )
 
 
-def project_metrics(con: duckdb.DuckDBPyConnection, assumptions: Assumptions) -> pd.DataFrame:
-    """One row per project: appraisal and projectitis risk at these assumptions.
+def project_metrics(
+    con: duckdb.DuckDBPyConnection, assumptions: Assumptions, project_id: str | None = None
+) -> pd.DataFrame:
+    """One row per project (or only project_id): appraisal and projectitis risk at these assumptions.
 
     At the reference assumptions the appraisal figures stored by the last write are read rather than
-    computed (see `figures_source`); the frame is the same either way.
+    computed (see `figures_source`); the frame is the same either way. A single project is appraised on
+    its own, so freezing one project's figures into a decision costs the same at any portfolio size.
     """
     source = figures_source(con, assumptions)
     if source == COMPUTED_FIGURES:
-        return _as_duckdb_frame(_appraisal_table(con, assumptions))
+        return _as_duckdb_frame(_appraisal_table(con, assumptions, project_id))
     con.execute(db.load_query("set_project_figures_source"), {"figures_source": source}).fetchall()
     try:
-        return _as_duckdb_frame(_appraisal_table(con, assumptions))
+        return _as_duckdb_frame(_appraisal_table(con, assumptions, project_id))
     finally:
         con.execute(db.load_query("set_project_figures_source"), {"figures_source": None}).fetchall()
 
 
-def _appraisal_table(con: duckdb.DuckDBPyConnection, assumptions: Assumptions) -> pa.Table:
-    return con.sql(db.load_query("project_appraisal"), params=assumptions.query_params()).to_arrow_table()
+def _appraisal_table(con: duckdb.DuckDBPyConnection, assumptions: Assumptions, project_id: str | None) -> pa.Table:
+    params = {**assumptions.query_params(), "project_id": project_id}
+    return con.sql(db.load_query("project_appraisal"), params=params).to_arrow_table()
 
 
 # --- appraisal figures stored at the reference assumptions ------------------------------------------------

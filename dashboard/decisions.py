@@ -429,8 +429,7 @@ def build_record(
     if problems:
         raise DecisionError(problems)
     project_id = _text(entry.project_id)
-    metrics = project_metrics(con, assumptions)
-    row = metrics[metrics["project_id"] == project_id].iloc[0].to_dict()
+    row = project_metrics(con, assumptions, project_id).iloc[0].to_dict()
     stopping: CostOfStopping = cost_of_stopping(con, project_id, assumptions, effective)
     factors = [
         {"key": f.key, "label": f.label, "points": round(f.points, 1), "reason": f.reason} for f in factor_reasons(row)

@@ -18,11 +18,14 @@
 --   $horizon_years  integer  length of each project's appraisal window
 --   $optimism_bias  double[] optimism bias share for confidence grades 1..6, in order
 --   $shifts         struct   scenario shifts (see the macro)
+--   $project_id     varchar  one project (for the figures frozen into a decision), or null for every project
 
 with
 
 params as (
-    select cast($as_of as date) as as_of
+    select
+        cast($as_of as date) as as_of,
+        cast($project_id as varchar) as project_id
 ),
 
 -- reference tables (a few rows each) ----------------------------------------------------------
@@ -64,7 +67,8 @@ stored_figures as (
     from project_figures_reference as f
     cross join project_figures_reference_key as k
     where
-        case
+        (cast($project_id as varchar) is null or f.project_id = cast($project_id as varchar))
+        and case
             when
                 k.discount_rate = $discount_rate
                 and k.horizon_years = $horizon_years
@@ -81,7 +85,9 @@ stored_figures as (
 ),
 
 computed_figures as (
-    select * from appraisal_project_figures($discount_rate, $horizon_years, $optimism_bias, $shifts)
+    select *
+    from appraisal_project_figures($discount_rate, $horizon_years, $optimism_bias, $shifts)
+    where cast($project_id as varchar) is null or project_id = cast($project_id as varchar)
 ),
 
 project_figures as (
@@ -105,6 +111,7 @@ funding_by_funder as (
             as latest_active_funding_end
     from funding as f
     cross join params
+    where params.project_id is null or f.project_id = params.project_id
     group by f.project_id, f.funder
 ),
 
@@ -131,7 +138,8 @@ projects_needing_funding as (
     from costs as c
     cross join params
     where
-        case
+        (params.project_id is null or c.project_id = params.project_id)
+        and case
             when c.frequency = 'once' then c.start_date >= params.as_of
             else c.end_date is null or c.end_date >= params.as_of
         end
@@ -170,6 +178,7 @@ project_rows as (
     left join project_figures as pf on p.project_id = pf.project_id
     left join funding_by_project as fp on p.project_id = fp.project_id
     left join projects_needing_funding as nf on p.project_id = nf.project_id
+    where params.project_id is null or p.project_id = params.project_id
 ),
 
 -- projectitis risk ----------------------------------------------------------------------------

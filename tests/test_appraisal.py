@@ -127,3 +127,20 @@ def test_every_demo_project_is_appraised_and_the_drumkit_is_in_the_demo(demo_db,
     assert metrics["pv_cost_gbp"].notna().all()
     drumkit = metrics.loc["P001"]
     assert (drumkit["pv_cost_gbp"], drumkit["pv_benefit_gbp"], drumkit["payback_months"]) == (350.0, 84115.43, 1)
+
+
+@pytest.mark.parametrize("project_id", ["P001", "P003", "P017", "P035", "P057"])
+def test_one_project_appraised_alone_matches_its_row_in_the_whole_portfolio(
+    demo_db, read, base_assumptions, project_id
+):
+    con = read(demo_db)
+    everyone = project_metrics(con, base_assumptions).set_index("project_id")
+    alone = project_metrics(con, base_assumptions, project_id).set_index("project_id")
+    assert alone.index.tolist() == [project_id]
+    pd.testing.assert_series_equal(alone.loc[project_id], everyone.loc[project_id], check_names=False)
+    scenario = base_assumptions.with_changes(discount_rate=0.05, grade_shift=1)
+    pd.testing.assert_series_equal(
+        project_metrics(con, scenario, project_id).set_index("project_id").loc[project_id],
+        project_metrics(con, scenario).set_index("project_id").loc[project_id],
+        check_names=False,
+    )

@@ -32,7 +32,7 @@ def _both(path, assumptions):
     con = db.connect_read_only(path)
     try:
         fast = project_metrics(con, assumptions)
-        slow = db.query_df(con, "project_appraisal", assumptions.query_params())
+        slow = db.query_df(con, "project_appraisal", {**assumptions.query_params(), "project_id": None})
     finally:
         con.close()
     return fast, slow

@@ -33,7 +33,9 @@ def source_and_frames(path, assumptions):
     try:
         source = figures_source(con, assumptions)
         metrics = project_metrics(con, assumptions)
-        computed = db.query_df(con, "project_appraisal", assumptions.query_params())  # variable unset: computes
+        computed = db.query_df(
+            con, "project_appraisal", {**assumptions.query_params(), "project_id": None}
+        )  # variable unset: computes
     finally:
         con.close()
     return source, metrics, computed
@@ -106,10 +108,14 @@ def test_the_stored_path_does_not_run_the_appraisal(demo_db):
     assumptions = reference(demo_db)
     con = db.connect_read_only(demo_db)
     try:
-        computed_plan = con.execute("explain " + db.load_query("project_appraisal"), assumptions.query_params())
+        computed_plan = con.execute(
+            "explain " + db.load_query("project_appraisal"), {**assumptions.query_params(), "project_id": None}
+        )
         computed_plan = computed_plan.fetchall()[0][1]
         con.execute(db.load_query("set_project_figures_source"), {"figures_source": STORED_FIGURES}).fetchall()
-        stored_plan = con.execute("explain " + db.load_query("project_appraisal"), assumptions.query_params())
+        stored_plan = con.execute(
+            "explain " + db.load_query("project_appraisal"), {**assumptions.query_params(), "project_id": None}
+        )
         stored_plan = stored_plan.fetchall()[0][1]
     finally:
         con.close()
@@ -123,7 +129,7 @@ def test_stored_figures_asked_for_at_other_assumptions_are_an_error_not_wrong_fi
         con.execute(db.load_query("set_project_figures_source"), {"figures_source": STORED_FIGURES}).fetchall()
         other = reference(demo_db).with_changes(discount_rate=0.05)
         with pytest.raises(duckdb.InvalidInputException, match="computed at other assumptions"):
-            db.query_df(con, "project_appraisal", other.query_params())
+            db.query_df(con, "project_appraisal", {**other.query_params(), "project_id": None})
     finally:
         con.close()
 
