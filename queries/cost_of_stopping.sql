@@ -31,7 +31,9 @@ stg_projects as (
 ),
 
 stg_line_months as (
-    select * from appraisal_line_months($discount_rate, $horizon_years, $optimism_bias, $shifts)
+    select * from appraisal_line_months(
+        $discount_rate, $horizon_years, $optimism_bias, $shifts, p_project_id := $project_id
+    )
 ),
 
 latest_funding as (

@@ -7,7 +7,9 @@ with
 
 line_months as (
     select *
-    from appraisal_line_months($discount_rate, $horizon_years, $optimism_bias, $shifts)
+    from appraisal_line_months(
+        $discount_rate, $horizon_years, $optimism_bias, $shifts, p_project_id := $project_id
+    )
     where project_id = $project_id
 ),
 

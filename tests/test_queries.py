@@ -86,3 +86,21 @@ def test_funding_cliff_without_a_project_list_covers_every_project(con):
         con, "funding_cliff_by_month", {"as_of": date(2026, 11, 22), "project_ids": ["P001", "P002", "P003"]}
     )
     assert everyone["secured_funding_gbp"].tolist() == listed["secured_funding_gbp"].tolist()
+
+
+def test_appraisal_line_months_for_one_project_equals_that_project_in_the_whole_portfolio(
+    demo_db, read, base_assumptions
+):
+    con = read(demo_db)
+    params = base_assumptions.line_month_params()
+    args = "$discount_rate, $horizon_years, $optimism_bias, $shifts"
+    everyone = con.execute(
+        "select * from appraisal_line_months(" + args + ") where project_id = 'P003' order by line_id, month_index",
+        params,
+    ).df()
+    alone = con.execute(
+        "select * from appraisal_line_months(" + args + ", p_project_id := 'P003') order by line_id, month_index",
+        params,
+    ).df()
+    assert len(alone) > 0
+    pd.testing.assert_frame_equal(alone, everyone)

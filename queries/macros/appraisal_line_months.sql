@@ -11,8 +11,12 @@
 --                             cost_factor, benefit_factor (multiply every cost / benefit amount),
 --                             deadweight_factor, attribution_factor, drop_off_factor (multiply those
 --                             shares, capped at 1), grade_shift (added to every confidence grade, kept in 1..6)
+--   p_project_id     varchar  optional (p_project_id := $project_id): one project only, filtered before the months
+--                             are expanded, so one project's months cost the same at any portfolio size
 
-create or replace temp macro appraisal_line_months(p_discount_rate, p_horizon_years, p_optimism_bias, p_shifts)
+create or replace temp macro appraisal_line_months(
+    p_discount_rate, p_horizon_years, p_optimism_bias, p_shifts, p_project_id := null
+)
 as table
 
 with
@@ -48,6 +52,7 @@ stg_cost_lines as (
         0.0 as attribution_others_share,
         0.0 as drop_off_rate
     from costs
+    where cast(p_project_id as varchar) is null or project_id = cast(p_project_id as varchar)
 ),
 
 stg_benefit_lines as (
@@ -67,6 +72,7 @@ stg_benefit_lines as (
         attribution_others_share,
         drop_off_rate
     from benefits
+    where cast(p_project_id as varchar) is null or project_id = cast(p_project_id as varchar)
 ),
 
 lines as (
@@ -81,6 +87,7 @@ windows as (
         cast(date_trunc('month', least(p.start_date, min(l.start_date))) as date) as appraisal_start_date
     from projects as p
     left join lines as l on p.project_id = l.project_id
+    where cast(p_project_id as varchar) is null or p.project_id = cast(p_project_id as varchar)
     group by p.project_id, p.start_date
 ),
 
