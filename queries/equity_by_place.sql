@@ -9,6 +9,8 @@
 --   $horizon_years  integer  length of each project's appraisal window
 --   $optimism_bias  double[] optimism bias share for confidence grades 1..6, in order
 --   $shifts         struct   scenario shifts (see the macro appraisal_line_months)
+--
+-- Present values come from the closed-form macro appraisal_project_figures, as in project_appraisal.sql.
 
 with
 
@@ -22,17 +24,13 @@ stg_projects as (
     where not cast($open_only as boolean) or status in ('proposed', 'active', 'paused')
 ),
 
-stg_line_months as (
-    select * from appraisal_line_months($discount_rate, $horizon_years, $optimism_bias, $shifts)
-),
-
 project_values as (
+    -- the closed-form figures (as project_appraisal.sql), not a month-by-month expansion of every line
     select
         project_id,
-        sum(case when side = 'cost' then adjusted_gbp * discount_factor else 0 end) as pv_cost_gbp,
-        sum(case when side = 'benefit' then adjusted_gbp * discount_factor else 0 end) as pv_benefit_gbp
-    from stg_line_months
-    group by project_id
+        pv_cost_gbp,
+        pv_benefit_gbp
+    from appraisal_project_figures($discount_rate, $horizon_years, $optimism_bias, $shifts)
 ),
 
 projects_valued as (
