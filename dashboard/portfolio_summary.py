@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -26,10 +25,8 @@ class Headlines:
     projects_funding_ending_12_months: int
 
 
-def summarise(metrics: pd.DataFrame, funding_ending: pd.DataFrame, as_of: date) -> Headlines:
-    """metrics: rows of project_appraisal in view; funding_ending: funding_lines_ending within 12 months."""
-    in_view = funding_ending[funding_ending["project_id"].isin(metrics["project_id"])]
-    six_months = in_view[in_view["end_date"] < pd.Timestamp(as_of) + pd.DateOffset(months=6)]
+def summarise(metrics: pd.DataFrame, funding_ending: pd.Series | dict) -> Headlines:
+    """metrics: rows of project_appraisal in view; funding_ending: the one row of funding_ending_summary.sql."""
     bands = metrics["projectitis_band"].fillna(NOT_SCORED).value_counts()
     return Headlines(
         project_count=len(metrics),
@@ -39,10 +36,10 @@ def summarise(metrics: pd.DataFrame, funding_ending: pd.DataFrame, as_of: date) 
         pv_benefit_gbp=round(float(metrics["pv_benefit_gbp"].sum()), 2),
         net_value_gbp=round(float(metrics["npv_gbp"].sum()), 2),
         projects_by_band={band: int(bands.get(band, 0)) for band in ("high", "medium", "low", NOT_SCORED)},
-        funding_ending_6_months_gbp=round(float(six_months["amount_gbp"].sum()), 2),
-        projects_funding_ending_6_months=int(six_months["project_id"].nunique()),
-        funding_ending_12_months_gbp=round(float(in_view["amount_gbp"].sum()), 2),
-        projects_funding_ending_12_months=int(in_view["project_id"].nunique()),
+        funding_ending_6_months_gbp=round(float(funding_ending["funding_ending_6_months_gbp"]), 2),
+        projects_funding_ending_6_months=int(funding_ending["projects_funding_ending_6_months"]),
+        funding_ending_12_months_gbp=round(float(funding_ending["funding_ending_12_months_gbp"]), 2),
+        projects_funding_ending_12_months=int(funding_ending["projects_funding_ending_12_months"]),
     )
 
 

@@ -30,8 +30,8 @@ def frame(n: int, seed: int = 1) -> pd.DataFrame:
 def test_headlines_add_up_the_projects_in_view_and_their_funding_ending(tiny_db, read, base_assumptions):
     con = read(tiny_db)
     metrics = project_metrics(con, base_assumptions)
-    endings = query_df(con, "funding_lines_ending", {"as_of": base_assumptions.as_of, "within_months": 12})
-    headlines = summarise(metrics, endings, base_assumptions.as_of)
+    endings = query_df(con, "funding_ending_summary", {"as_of": base_assumptions.as_of, "project_ids": None}).iloc[0]
+    headlines = summarise(metrics, endings)
     assert headlines.project_count == 3
     assert headlines.committed_funding_gbp == 350 + 16000 + 5000
     assert headlines.pv_cost_gbp == round(metrics["pv_cost_gbp"].sum(), 2)
@@ -42,10 +42,11 @@ def test_headlines_add_up_the_projects_in_view_and_their_funding_ending(tiny_db,
     assert headlines.projects_funding_ending_12_months == 1
     # from 1 September 2026, six months reach only 1 March 2027: F003 is in the 12-month figure only
     september = date(2026, 9, 1)
-    endings = query_df(con, "funding_lines_ending", {"as_of": september, "within_months": 12})
-    earlier = summarise(metrics, endings, september)
+    endings = query_df(con, "funding_ending_summary", {"as_of": september, "project_ids": None}).iloc[0]
+    earlier = summarise(metrics, endings)
     assert (earlier.funding_ending_6_months_gbp, earlier.funding_ending_12_months_gbp) == (12000, 16000)
-    only_drumkit = summarise(metrics[metrics["project_id"] == "P001"], endings, date(2026, 11, 22))
+    drumkit = query_df(con, "funding_ending_summary", {"as_of": base_assumptions.as_of, "project_ids": ["P001"]})
+    only_drumkit = summarise(metrics[metrics["project_id"] == "P001"], drumkit.iloc[0])
     assert only_drumkit.funding_ending_12_months_gbp == 0
 
 

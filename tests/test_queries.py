@@ -34,12 +34,16 @@ def test_funding_cliff_only_counts_the_projects_in_view(con):
     assert cliff["secured_funding_gbp"].sum() == 0  # the drumkit's £350 was in June 2025, before the window
 
 
-def test_funding_lines_ending_lists_lines_ending_within_the_months_given(con):
-    ending = query_df(con, "funding_lines_ending", {"as_of": date(2026, 11, 22), "within_months": 12})
-    assert ending["funding_id"].tolist() == ["F002", "F003"]
-    assert ending["months_to_end"].tolist() == [1, 4]
-    soon = query_df(con, "funding_lines_ending", {"as_of": date(2026, 11, 22), "within_months": 3})
-    assert soon["funding_id"].tolist() == ["F002"]
+def test_funding_ending_summary_counts_lines_ending_within_6_and_12_months(con):
+    summary = query_df(con, "funding_ending_summary", {"as_of": date(2026, 9, 1), "project_ids": None}).iloc[0]
+    # F002 £12,000 ends 31 December 2026 (within 6 months of 1 September); F003 £4,000 ends 31 March 2027
+    assert summary["funding_ending_6_months_gbp"] == 12000
+    assert summary["funding_lines_ending_6_months"] == 1
+    assert summary["funding_ending_12_months_gbp"] == 16000
+    assert summary["funding_lines_ending_12_months"] == 2
+    assert summary["projects_funding_ending_12_months"] == 1
+    drumkit = query_df(con, "funding_ending_summary", {"as_of": date(2026, 9, 1), "project_ids": ["P001"]}).iloc[0]
+    assert drumkit["funding_ending_12_months_gbp"] == 0
 
 
 def test_project_lines_returns_costs_then_benefits_as_entered(con):

@@ -69,8 +69,8 @@ for field, _, _ in FILTER_WIDGETS:
 
 projects = ui.filtered_metrics(filters, assumptions)
 in_view = None if filters.is_empty() else projects["project_id"].tolist()  # None: every project, no list to pass
-endings = ui.query("funding_lines_ending", as_of=assumptions.as_of, within_months=12)
-headlines = summarise(projects, endings, assumptions.as_of)
+endings = ui.query("funding_ending_summary", as_of=assumptions.as_of, project_ids=in_view).iloc[0]
+headlines = summarise(projects, endings)
 
 st.caption(
     f"{ui.council_name()}. Showing {plural(headlines.project_count, 'project')} of {len(all_projects):,}"
