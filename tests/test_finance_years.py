@@ -245,3 +245,18 @@ def test_source_tables_count_rows_and_funding_for_the_chosen_projects(con):
     assert frame.loc["projects", "rows_in_export"] == 1 and frame.loc["projects", "rows_in_database"] == 3
     assert frame.loc["costs", "rows_in_export"] == 6
     assert float(frame.loc["funding", "amount_in_export_gbp"]) == 1300.00
+
+
+def test_the_financial_year_picker_lists_exactly_the_years_the_summary_shows(demo_db, read):
+    from datetime import date
+
+    from dashboard.db import query_df
+
+    con = read(demo_db)
+    for as_of, horizon in ((date(2026, 11, 22), 5), (date(2025, 2, 1), 2)):
+        params = {"as_of": as_of, "horizon_years": horizon}
+        summary = query_df(
+            con, "finance_summary_by_financial_year", {**params, "project_ids": None, "fy_start_years": None}
+        )
+        picker = query_df(con, "financial_years_with_money", params)
+        assert picker["financial_year"].tolist() == summary["financial_year"].tolist()

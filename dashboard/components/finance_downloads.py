@@ -48,11 +48,7 @@ def _csv_zip(version: tuple, request: finance.FinanceRequest, council: str, _met
 
 def _year_options(assumptions: Assumptions) -> list[str]:
     years = ui.query(
-        "finance_summary_by_financial_year",
-        as_of=assumptions.as_of,
-        horizon_years=int(assumptions.horizon_years),
-        project_ids=None,
-        fy_start_years=None,
+        "financial_years_with_money", as_of=assumptions.as_of, horizon_years=int(assumptions.horizon_years)
     )
     return years["financial_year"].tolist()
 

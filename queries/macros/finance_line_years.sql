@@ -27,70 +27,8 @@ as table
 
 with
 
-params as (
-    select
-        make_date(
-            year(cast(p_as_of as date)) - case when month(cast(p_as_of as date)) < 4 then 1 else 0 end
-            + cast(p_horizon_years as integer),
-            3,
-            1
-        ) as cutoff_month
-),
-
-stg_funding_lines as (
-    select
-        funding_id as line_id,
-        project_id,
-        'funding' as side,
-        funder,
-        recurrent as is_recurrent,
-        cast(null as varchar) as frequency,
-        cast(round(amount_gbp * 100) as bigint) as amount_pence,
-        cast(date_trunc('month', start_date) as date) as first_month,
-        cast(date_trunc('month', end_date) as date) as last_month,
-        -- the line total is spread over its months: running pence = amount x months so far / months
-        cast(1 as bigint) as multiplier,
-        cast(datediff('month', date_trunc('month', start_date), date_trunc('month', end_date)) + 1 as bigint)
-            as divisor
-    from funding
-),
-
-stg_cost_lines as (
-    select
-        c.cost_id as line_id,
-        c.project_id,
-        'spend' as side,
-        cast(null as varchar) as funder,
-        cast(null as boolean) as is_recurrent,
-        c.frequency,
-        cast(round(c.amount_gbp * 100) as bigint) as amount_pence,
-        cast(date_trunc('month', c.start_date) as date) as first_month,
-        case
-            when c.frequency = 'once' then cast(date_trunc('month', c.start_date) as date)
-            when c.end_date is null then coalesce(cast(date_trunc('month', p.end_date) as date), params.cutoff_month)
-            else cast(date_trunc('month', c.end_date) as date)
-        end as last_month,
-        -- running pence = amount x multiplier x months so far / divisor
-        cast(case c.frequency when 'weekly' then 52 else 1 end as bigint) as multiplier,
-        cast(case c.frequency when 'weekly' then 12 when 'annual' then 12 else 1 end as bigint) as divisor
-    from costs as c
-    inner join projects as p on c.project_id = p.project_id
-    cross join params
-),
-
-lines as (
-    select * from stg_funding_lines
-    union all by name
-    select * from stg_cost_lines
-),
-
 line_spans as (
-    select
-        *,
-        year(first_month) - case when month(first_month) < 4 then 1 else 0 end as first_year,
-        year(last_month) - case when month(last_month) < 4 then 1 else 0 end as last_year
-    from lines
-    where first_month <= last_month
+    select * from finance_line_spans(p_as_of, p_horizon_years)
 ),
 
 line_years as (
