@@ -103,6 +103,29 @@ def filtered_metrics(filters: PortfolioFilters, assumptions: Assumptions | None 
     return _filtered_metrics(database_version(), assumptions or current_assumptions(), filters)
 
 
+def project_ids_in_view(filters: PortfolioFilters, assumptions: Assumptions | None = None) -> list[str] | None:
+    """The ids of the projects matching filters, or None when no filter is set (every project: no list)."""
+    if filters.is_empty():
+        return None
+    return filtered_metrics(filters, assumptions)["project_id"].tolist()
+
+
+# Keyed on the filters, not on the list of project ids they select: Streamlit hashes a cache key element by
+# element, which for a few hundred thousand ids costs seconds on every rerun.
+@st.cache_data(max_entries=256, show_spinner=False)
+def _query_in_view(
+    version: tuple, name: str, assumptions: Assumptions, filters: PortfolioFilters, params: tuple
+) -> pd.DataFrame:
+    ids = None if filters.is_empty() else _filtered_metrics(version, assumptions, filters)["project_id"].tolist()
+    return db.query_df(db.session_cursor(_connection_for(version)), name, {**dict(params), "project_ids": ids})
+
+
+def query_in_view(name: str, filters: PortfolioFilters, assumptions: Assumptions | None = None, **params):
+    """Run queries/<name>.sql for the projects in view (its $project_ids), cached per view and parameters."""
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    return _query_in_view(database_version(), name, assumptions or current_assumptions(), filters, frozen)
+
+
 @st.cache_data(max_entries=256, show_spinner=False)
 def _query(version: tuple, name: str, params: tuple) -> pd.DataFrame:
     return db.query_df(db.session_cursor(_connection_for(version)), name, dict(params))

@@ -36,14 +36,46 @@ chosen_funding as (
     inner join projects_in_view as v on f.project_id = v.project_id
 ),
 
-monthly as (
+changes as (
+    -- each line's monthly amount starts in its first month in the window and stops after its last: adding
+    -- up these changes month by month gives the secured funding of every month without pairing each line
+    -- with each month (a few million lines at national scale)
+    select
+        greatest(cf.first_month, w.first_month_shown) as month_start_date,
+        cf.is_recurrent,
+        cf.amount_gbp / cf.month_count as change_gbp
+    from chosen_funding as cf
+    cross join (select min(month_start_date) as first_month_shown, max(month_start_date) as last_month_shown
+        from months) as w
+    where cf.last_month >= w.first_month_shown and cf.first_month <= w.last_month_shown
+    union all
+    select
+        cast(cf.last_month + interval 1 month as date) as month_start_date,
+        cf.is_recurrent,
+        -cf.amount_gbp / cf.month_count as change_gbp
+    from chosen_funding as cf
+    cross join (select min(month_start_date) as first_month_shown, max(month_start_date) as last_month_shown
+        from months) as w
+    where cf.last_month >= w.first_month_shown and cf.last_month < w.last_month_shown
+),
+
+monthly_changes as (
     select
         m.month_start_date,
-        sum(case when cf.is_recurrent then cf.amount_gbp / cf.month_count else 0 end) as recurrent_funding_gbp,
-        sum(case when not cf.is_recurrent then cf.amount_gbp / cf.month_count else 0 end) as time_limited_funding_gbp
+        coalesce(sum(c.change_gbp) filter (where c.is_recurrent), 0) as recurrent_change_gbp,
+        coalesce(sum(c.change_gbp) filter (where not c.is_recurrent), 0) as time_limited_change_gbp
     from months as m
-    left join chosen_funding as cf on m.month_start_date between cf.first_month and cf.last_month
+    left join changes as c on m.month_start_date = c.month_start_date
     group by m.month_start_date
+),
+
+monthly as (
+    select
+        month_start_date,
+        sum(recurrent_change_gbp) over running as recurrent_funding_gbp,
+        sum(time_limited_change_gbp) over running as time_limited_funding_gbp
+    from monthly_changes
+    window running as (order by month_start_date rows between unbounded preceding and current row)
 ),
 
 endings as (

@@ -108,3 +108,21 @@ def test_appraisal_line_months_for_one_project_equals_that_project_in_the_whole_
     ).df()
     assert len(alone) > 0
     pd.testing.assert_frame_equal(alone, everyone)
+
+
+def test_funding_cliff_equals_spreading_every_demo_line_month_by_month(demo_db, read):
+    con = read(demo_db)
+    cliff = query_df(con, "funding_cliff_by_month", {"as_of": date(2026, 11, 22), "project_ids": None})
+    funding = con.execute("select recurrent, amount_gbp, start_date, end_date from funding").df()
+    expected = {}
+    for row in funding.itertuples():
+        first = pd.Timestamp(row.start_date).to_period("M")
+        last = pd.Timestamp(row.end_date).to_period("M")
+        months = (last - first).n + 1
+        for k in range(months):
+            key = ((first + k).strftime("%Y-%m"), bool(row.recurrent))
+            expected[key] = expected.get(key, 0) + float(row.amount_gbp) / months
+    for month in cliff.itertuples():
+        label = pd.Timestamp(month.month_start_date).strftime("%Y-%m")
+        assert month.recurrent_funding_gbp == pytest.approx(expected.get((label, True), 0), abs=1e-6)
+        assert month.time_limited_funding_gbp == pytest.approx(expected.get((label, False), 0), abs=1e-6)

@@ -11,6 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import outcomes, ui
+from dashboard.appraisal import Assumptions
+from dashboard.filters import PortfolioFilters
 from dashboard.formatting import escape_markdown, long_date, percent
 
 
@@ -20,8 +22,8 @@ def _project_outcomes(version: tuple, project_id: str | None) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _coverage(version: tuple, project_ids: tuple[str, ...] | None) -> dict:
-    return outcomes.outcome_coverage(ui.connection(), None if project_ids is None else list(project_ids))
+def _coverage(version: tuple, assumptions: Assumptions, filters: PortfolioFilters) -> dict:
+    return outcomes.outcome_coverage(ui.connection(), ui.project_ids_in_view(filters, assumptions))
 
 
 def outcomes_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -61,10 +63,12 @@ def render_project_outcomes(project_id: str) -> None:
     )
 
 
-def render_portfolio_outcome_coverage(project_ids: list[str] | None = None) -> None:
-    """The share of these projects (all when None) with at least one measured outcome."""
-    key = None if project_ids is None else tuple(sorted(project_ids))
-    coverage = _coverage(ui.database_version(), key)
+def render_portfolio_outcome_coverage(
+    filters: PortfolioFilters | None = None, assumptions: Assumptions | None = None
+) -> None:
+    """The share of the projects in view (every project without filters) with at least one measured outcome."""
+    assumptions = assumptions or ui.current_assumptions()
+    coverage = _coverage(ui.database_version(), assumptions, filters or PortfolioFilters())
     st.header("Outcomes beyond money")
     cols = st.columns(3)
     cols[0].metric(

@@ -68,8 +68,7 @@ for field, _, _ in FILTER_WIDGETS:
         st.query_params.pop(field, None)
 
 projects = ui.filtered_metrics(filters, assumptions)
-in_view = None if filters.is_empty() else projects["project_id"].tolist()  # None: every project, no list to pass
-endings = ui.query("funding_ending_summary", as_of=assumptions.as_of, project_ids=in_view).iloc[0]
+endings = ui.query_in_view("funding_ending_summary", filters, assumptions, as_of=assumptions.as_of).iloc[0]
 headlines = summarise(projects, endings)
 
 st.caption(
@@ -185,12 +184,12 @@ st.caption(
     )
 )
 
-render_portfolio_sensitivity(in_view, assumptions)  # break-even when pessimistic
-render_portfolio_outcome_coverage(in_view)  # share with a measured outcome
+render_portfolio_sensitivity(ui.project_ids_in_view(filters, assumptions), assumptions)  # when pessimistic
+render_portfolio_outcome_coverage(filters, assumptions)  # share with a measured outcome
 
 # ---- funding cliff
 st.header("The funding cliff")
-cliff = ui.query("funding_cliff_by_month", as_of=assumptions.as_of, project_ids=in_view)
+cliff = ui.query_in_view("funding_cliff_by_month", filters, assumptions, as_of=assumptions.as_of)
 cliff_figure = go.Figure()
 cliff_figure.add_bar(
     x=cliff["month_start_date"],
