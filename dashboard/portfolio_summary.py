@@ -86,11 +86,14 @@ def table_page(metrics: pd.DataFrame, column: str, ascending: bool, page: int, r
     """
     start = (page - 1) * rows
     stop = start + rows
-    numeric = pd.api.types.is_numeric_dtype(metrics[column])
-    if numeric and page == 1:
-        present = metrics[metrics[column].notna()]
-        top = present.nsmallest(stop, column) if ascending else present.nlargest(stop, column)
-        if len(top) < stop:  # fill with the projects that have no value, which sort last
-            top = pd.concat([top, metrics[metrics[column].isna()].head(stop - len(top))])
-        return top.iloc[start:stop]
-    return metrics.sort_values(column, ascending=ascending, na_position="last", kind="stable").iloc[start:stop]
+    values = metrics[column]
+    if pd.api.types.is_numeric_dtype(values) and page == 1:
+        # pick the row labels from the one column, then take only those rows: no copy of the whole frame
+        present = values.dropna()
+        top = present.nsmallest(stop) if ascending else present.nlargest(stop)
+        labels = top.index.tolist()
+        if len(labels) < stop:  # fill with the projects that have no value, which sort last
+            labels += values.index[values.isna()][: stop - len(labels)].tolist()
+        return metrics.loc[labels].iloc[start:stop]
+    order = values.sort_values(ascending=ascending, na_position="last", kind="stable").index
+    return metrics.loc[order[start:stop]]
