@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import db, ui
 from dashboard.appraisal import Assumptions
+from dashboard.components.project_picker import pick_project
 from dashboard.decisions import (
     DECISIONS,
     DEFAULT_SUPPRESS_UP_TO,
@@ -21,7 +22,7 @@ from dashboard.decisions import (
     register_bytes,
     verify_decision_log,
 )
-from dashboard.formatting import escape_markdown, gbp, long_date, month_label
+from dashboard.formatting import gbp, long_date, month_label
 from dashboard.reports import decision_report, render_html, render_pdf
 from dashboard.stopping import AGENCY_SHORT_LABELS, CostOfStopping, UnknownProjectError, cost_of_stopping, window_phrase
 
@@ -103,14 +104,8 @@ flash = st.session_state.pop(FLASH_KEY, None)
 if flash:
     st.success(flash)
 
-labels = dict(zip(projects["project_id"], projects["name"] + " (" + projects["project_id"] + ")", strict=True))
-ids = list(labels)
-wanted = st.query_params.get("project")
-if wanted and wanted not in ids:
-    st.warning(f"There is no project with the id '{escape_markdown(wanted)}'; showing the first project instead.")
-project_id = st.selectbox("Project", ids, index=ids.index(wanted) if wanted in ids else 0, format_func=labels.get)
-st.query_params["project"] = project_id
-project = projects.set_index("project_id").loc[project_id]
+project = pick_project(projects, key="decisions_page")
+project_id = project["project_id"]
 version = ui.database_version()
 
 # ---- the cost of stopping

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.components.outcomes import render_project_outcomes
+from dashboard.components.project_picker import pick_project
 from dashboard.components.sensitivity import render_project_sensitivity
 from dashboard.formatting import escape_markdown, gbp, long_date, months, percent, plural, ratio
 from dashboard.risk import factor_reasons, risk_sentence
@@ -35,13 +36,8 @@ if projects.empty:
     st.info("There are no projects yet. Import some on the Data page.")
     st.stop()
 
-labels = dict(zip(projects["project_id"], projects["name"] + " (" + projects["project_id"] + ")", strict=True))
-ids = list(labels)
-wanted = st.query_params.get("project")
-index = ids.index(wanted) if wanted in ids else 0
-project_id = st.selectbox("Project", ids, index=index, format_func=labels.get)
-st.query_params["project"] = project_id
-project = projects.set_index("project_id").loc[project_id]
+project = pick_project(projects, key="project_page")
+project_id = project["project_id"]
 
 st.title(escape_markdown(project["name"]))  # data shown in markdown is escaped: names may hold anything
 st.caption(ui.assumptions_caption(assumptions))
