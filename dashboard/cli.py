@@ -145,7 +145,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     finally:
         con.close()
     columns = METRIC_COLUMNS + [c for c in metrics.columns if c not in METRIC_COLUMNS]
-    write_table(metrics[columns], args.format)
+    write_table(metrics[columns].sort_values("project_id", kind="stable"), args.format)
     return 0
 
 

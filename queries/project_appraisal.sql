@@ -12,6 +12,9 @@
 -- reference assumptions (the app's default) the appraisal figures are read from those stored when the
 -- data was written instead of being computed (see project_figures below).
 --
+-- Rows come in no particular order (sorting a million rows costs a quarter of a second that every page
+-- would pay and then re-sort anyway); the CLI sorts by project_id.
+--
 -- parameters:
 --   $as_of          date     the date the risk is judged at
 --   $discount_rate  double   Green Book rate for years 0-30
@@ -288,4 +291,3 @@ final as (
 )
 
 select * from final
-order by project_id

@@ -27,7 +27,9 @@ def test_init_import_and_metrics_round_trip(tmp_path, capsys):
     assert "3 projects" in out
     code, out, _ = run(capsys, "metrics", "--db", path, "--as-of", "2026-11-22", "--format", "json")
     assert code == 0
-    rows = {r["project_id"]: r for r in json.loads(out)}
+    records = json.loads(out)
+    assert [r["project_id"] for r in records] == ["P001", "P002", "P003"]
+    rows = {r["project_id"]: r for r in records}
     assert rows["P001"]["pv_benefit_gbp"] == 84115.43
     assert rows["P001"]["start_date"] == "2025-06-01"
     assert list(rows["P001"])[:12] == [
