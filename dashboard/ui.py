@@ -76,16 +76,32 @@ def database_version() -> tuple:
     return version
 
 
+_RUN_CURSOR_KEY = "_database_cursor_this_run"
+
+
+def _cursor_for(version: tuple) -> duckdb.DuckDBPyConnection:
+    """One cursor per script run and database version: a script run is one thread, as DuckDB wants, and
+    defining the macros once per run rather than once per query saves a little on every page view."""
+    run = _this_run()
+    held = st.session_state.get(_RUN_CURSOR_KEY)
+    if run is not None and held is not None and held[0] is run and held[1] == version:
+        return held[2]
+    cursor = db.session_cursor(_connection_for(version))
+    if run is not None:
+        st.session_state[_RUN_CURSOR_KEY] = (run, version, cursor)
+    return cursor
+
+
 def connection() -> duckdb.DuckDBPyConnection:
     """A cursor for this script run (DuckDB wants one per thread) on this run's version of the database."""
-    return db.session_cursor(_connection_for(database_version()))
+    return _cursor_for(database_version())
 
 
 # A resource, not data: st.cache_data would copy the frame on every read, which at a million projects costs
 # seconds and gigabytes on each rerun. Callers must treat it as read-only (filter, assign and sort into new frames).
 @st.cache_resource(max_entries=3, show_spinner="Working out costs, benefits and risk…")
 def _metrics(version: tuple, assumptions: Assumptions) -> pd.DataFrame:
-    return project_metrics(db.session_cursor(_connection_for(version)), assumptions)
+    return project_metrics(_cursor_for(version), assumptions)
 
 
 def metrics(assumptions: Assumptions | None = None) -> pd.DataFrame:
@@ -117,7 +133,7 @@ def _query_in_view(
     version: tuple, name: str, assumptions: Assumptions, filters: PortfolioFilters, params: tuple
 ) -> pd.DataFrame:
     ids = None if filters.is_empty() else _filtered_metrics(version, assumptions, filters)["project_id"].tolist()
-    return db.query_df(db.session_cursor(_connection_for(version)), name, {**dict(params), "project_ids": ids})
+    return db.query_df(_cursor_for(version), name, {**dict(params), "project_ids": ids})
 
 
 def query_in_view(name: str, filters: PortfolioFilters, assumptions: Assumptions | None = None, **params):
@@ -128,7 +144,7 @@ def query_in_view(name: str, filters: PortfolioFilters, assumptions: Assumptions
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _query(version: tuple, name: str, params: tuple) -> pd.DataFrame:
-    return db.query_df(db.session_cursor(_connection_for(version)), name, dict(params))
+    return db.query_df(_cursor_for(version), name, dict(params))
 
 
 def query(name: str, **params) -> pd.DataFrame:
@@ -139,7 +155,7 @@ def query(name: str, **params) -> pd.DataFrame:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _reference_assumptions(version: tuple) -> Assumptions:
-    return reference_assumptions(db.session_cursor(_connection_for(version)), date.today())
+    return reference_assumptions(_cursor_for(version), date.today())
 
 
 def default_assumptions() -> Assumptions:
