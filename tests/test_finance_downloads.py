@@ -61,8 +61,10 @@ def test_component_lists_the_years_and_counts_the_projects_in_view(finance_db, m
     at = AppTest.from_function(component_script, default_timeout=60)
     at.run()
     assert not at.exception
-    assert at.multiselect(key="finance_export_years").options == ["2024-25", "2025-26", "2026-27"]
+    assert not at.multiselect  # every year unless someone asks to narrow them
     assert "for the 1 project in view" in at.caption[0].value
+    at.toggle(key="finance_export_years_narrow").set_value(True).run()
+    assert at.multiselect(key="finance_export_years").options == ["2024-25", "2025-26", "2026-27"]
     at.multiselect(key="finance_export_years").set_value(["2025-26"]).run()
     assert not at.exception
     assert len(at.download_button) == 2

@@ -66,16 +66,19 @@ def render_finance_downloads(
         "funding ending in the next 12 months. Nominal cash, to the penny; the workbook's About sheet says how "
         "every figure was worked out and how to reproduce it."
     )
-    options = _year_options(assumptions)
-    if YEARS_KEY in st.session_state:
-        st.session_state[YEARS_KEY] = [y for y in st.session_state[YEARS_KEY] if y in options]
-    chosen = st.multiselect(
-        "Financial years to include",
-        options,
-        key=YEARS_KEY,
-        placeholder="Every year with funding or spend",
-        help="Leave empty for every year. Totals then equal the committed funding in the database to the penny.",
-    )
+    chosen: list[str] = []
+    # the year list is only worked out when someone asks to narrow the years (it reads every line's dates)
+    if st.toggle("Only some financial years", key=f"{YEARS_KEY}_narrow", help="Off: every year with funding or spend."):
+        options = _year_options(assumptions)
+        if YEARS_KEY in st.session_state:
+            st.session_state[YEARS_KEY] = [y for y in st.session_state[YEARS_KEY] if y in options]
+        chosen = st.multiselect(
+            "Financial years to include",
+            options,
+            key=YEARS_KEY,
+            placeholder="Every year with funding or spend",
+            help="Leave empty for every year. Totals then equal the committed funding in the database to the penny.",
+        )
     request = finance.FinanceRequest(assumptions, filters, tuple(sorted(chosen)))
     version = ui.database_version()
     council = ui.council_name()
