@@ -212,7 +212,10 @@ def read_csv_bytes(data: bytes, table: Table, source: str) -> tuple[RawTable | N
                 "File > Save As > 'CSV UTF-8 (Comma delimited)' and try again",
             )
         ]
-    header = next(csv.reader(io.StringIO(text[:65536])), None)
+    try:
+        header = next(csv.reader(io.StringIO(text[:65536], newline="")), None)
+    except csv.Error as exc:
+        return None, [Problem(source, 1, None, None, f"could not be read as CSV: {exc}")]
     if not header or not any(h.strip() for h in header):
         return None, [Problem(source, None, None, None, "is empty; it needs a header row naming the columns")]
     header = [h.strip() for h in header]

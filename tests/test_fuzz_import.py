@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dashboard import db
@@ -217,6 +217,7 @@ def test_every_broken_360giving_file_is_refused_with_clear_problems(case, reader
 
 @settings(max_examples=ARBITRARY_EXAMPLES, **FUZZ_SETTINGS)
 @given(files=arbitrary_file())
+@example(files=[SourceFile("costs.csv", b"\r\x00")])  # a lone carriage return once raised csv.Error
 def test_arbitrary_bytes_and_json_never_crash_the_importer(files, reader):
     problems = read_and_check(files, reader)  # any exception fails the test
     assert_clear(problems, files)

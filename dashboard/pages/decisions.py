@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import db, ui
 from dashboard.appraisal import Assumptions
+from dashboard.components.accessible_theme import readable_on
 from dashboard.components.project_picker import pick_project
 from dashboard.decisions import (
     DECISIONS,
@@ -67,6 +68,7 @@ def stopping_chart(c: CostOfStopping) -> go.Figure:
         marker_color=COST_COLOUR,
         marker_pattern_shape="/",
         text=[gbp(c.costs_saved_gbp)],
+        insidetextfont={"color": readable_on(COST_COLOUR)},
         hovertemplate="Project costs saved: %{text}<extra></extra>",
     )
     for agency, amount in c.benefits_lost_by_agency.items():
@@ -78,6 +80,7 @@ def stopping_chart(c: CostOfStopping) -> go.Figure:
             orientation="h",
             marker_color=AGENCY_COLOURS.get(agency, "#7A7A7A"),
             text=[f"{label}: {gbp(amount)}" if amount else ""],
+            insidetextfont={"color": readable_on(AGENCY_COLOURS.get(agency, "#7A7A7A"))},
             hovertemplate=f"{label}: {gbp(amount)}<extra></extra>",
         )
     fig.update_layout(
