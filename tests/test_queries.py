@@ -126,3 +126,18 @@ def test_funding_cliff_equals_spreading_every_demo_line_month_by_month(demo_db, 
         label = pd.Timestamp(month.month_start_date).strftime("%Y-%m")
         assert month.recurrent_funding_gbp == pytest.approx(expected.get((label, True), 0), abs=1e-6)
         assert month.time_limited_funding_gbp == pytest.approx(expected.get((label, False), 0), abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("value", "rounded"),
+    [
+        (29476.145, 29476.15),  # an exact half penny rounds away from zero ...
+        (29476.144999999997, 29476.15),  # ... even when a sum left it a hair below
+        (-29476.145, -29476.15),
+        (240.3298, 240.33),
+        (123456789012.345, 123456789012.35),  # beyond £100 billion plain rounding applies
+        (None, None),
+    ],
+)
+def test_round_half_up_drops_floating_point_noise_before_rounding_pennies(con, value, rounded):
+    assert con.execute("select round_half_up(cast(? as double), 2)", [value]).fetchall() == [(rounded,)]
