@@ -156,11 +156,17 @@ _KEY_TABLE = "project_figures_reference_key"
 _SHIFT_NAMES = ("cost_factor", "benefit_factor", "deadweight_factor", "attribution_factor", "drop_off_factor")
 
 
+# the macros the stored figures are computed with (appraisal_project_figures and what it calls)
+APPRAISAL_MACROS = ("appraisal_assumptions", "appraisal_discount_years", "appraisal_project_figures")
+
+
 @cache
 def appraisal_version() -> str:
-    """A hash of the appraisal macro's text: figures stored by other code are never read as this code's."""
-    text = (db.QUERIES_DIR / "macros" / "appraisal_project_figures.sql").read_bytes()
-    return hashlib.sha256(text).hexdigest()
+    """A hash of the appraisal macros' text: figures stored by other code are never read as this code's."""
+    digest = hashlib.sha256()
+    for name in APPRAISAL_MACROS:
+        digest.update((db.QUERIES_DIR / "macros" / f"{name}.sql").read_bytes())
+    return digest.hexdigest()
 
 
 def figures_source(con: duckdb.DuckDBPyConnection, assumptions: Assumptions) -> str:

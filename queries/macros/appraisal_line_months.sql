@@ -22,17 +22,7 @@ as table
 with
 
 params as (
-    select
-        cast(p_discount_rate as double) as discount_rate,
-        cast(p_horizon_years as integer) as horizon_years,
-        cast(p_horizon_years as integer) * 12 as horizon_months,
-        cast(p_optimism_bias as double []) as optimism_bias,
-        cast(struct_extract(p_shifts, 'cost_factor') as double) as cost_factor,
-        cast(struct_extract(p_shifts, 'benefit_factor') as double) as benefit_factor,
-        cast(struct_extract(p_shifts, 'deadweight_factor') as double) as deadweight_factor,
-        cast(struct_extract(p_shifts, 'attribution_factor') as double) as attribution_factor,
-        cast(struct_extract(p_shifts, 'drop_off_factor') as double) as drop_off_factor,
-        cast(struct_extract(p_shifts, 'grade_shift') as integer) as grade_shift
+    select * from appraisal_assumptions(p_discount_rate, p_horizon_years, p_optimism_bias, p_shifts)
 ),
 
 stg_cost_lines as (
@@ -92,16 +82,7 @@ windows as (
 ),
 
 discount_years as (
-    -- year t of the window is discounted by the product of (1 + rate) over years 1..t; the rate for
-    -- each year follows the Green Book schedule, scaled so that years 0-30 use p_discount_rate
-    select
-        y.window_year,
-        exp(-sum(case when y.window_year = 0 then 0 else ln(1 + params.discount_rate * r.rate / base.rate) end)
-            over (order by y.window_year)) as discount_factor
-    from (select unnest(range(0, horizon_years)) as window_year from params) as y
-    cross join params
-    inner join ref_discount_rates as r on y.window_year between r.from_year and r.to_year
-    cross join (select rate from ref_discount_rates where from_year = 0) as base
+    select * from appraisal_discount_years(p_discount_rate, p_horizon_years)
 ),
 
 line_spans as (
