@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -40,6 +41,7 @@ DEFAULT_DB_PATH = DATA_DIR / "commissioning.duckdb"
 REFERENCE_TABLES = {
     "optimism_bias.csv": "ref_optimism_bias",
     "discount_rates.csv": "ref_discount_rates",
+    "gdp_deflators.csv": "ref_gdp_deflators",
     "projectitis_weights.csv": "ref_projectitis_weights",
     "projectitis_runway.csv": "ref_projectitis_runway",
     "projectitis_bands.csv": "ref_projectitis_bands",
@@ -87,7 +89,26 @@ def define_macros(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 
 @cache
 def _macro_texts() -> tuple[str, ...]:
-    return tuple(p.read_text(encoding="utf-8") for p in sorted((QUERIES_DIR / "macros").glob("*.sql")))
+    """Every macro's text, each after the macros it calls (DuckDB binds a macro's body when it is defined)."""
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in sorted((QUERIES_DIR / "macros").glob("*.sql"))}
+    calls = {
+        name: {other for other in texts if other != name and re.search(r"\b" + other + r"\s*\(", text)}
+        for name, text in texts.items()
+    }
+    ordered: list[str] = []
+
+    def visit(name: str, path: tuple[str, ...] = ()) -> None:
+        if name in ordered:
+            return
+        if name in path:
+            raise ValueError("The macros call each other in a loop: " + " -> ".join((*path, name)))
+        for other in sorted(calls[name]):
+            visit(other, (*path, name))
+        ordered.append(name)
+
+    for name in texts:
+        visit(name)
+    return tuple(texts[name] for name in ordered)
 
 
 def connect_read_only(path: Path | str | None = None) -> duckdb.DuckDBPyConnection:

@@ -42,6 +42,7 @@ _INT_RE = r"^[+-]?\d+$"
 _NUMBER_RE = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
 _MONEY_RE = r"^\d+(\.\d{1,2})?$"
 _MONEY_FORMATTED_RE = r"^(-?)£?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$"  # £1,500.00 as Excel saves currency cells
+_FINANCIAL_YEAR_RE = r"^[0-9]{4}-[0-9]{2}$"  # 2024-25
 _NEUTRALISED_RE = r"^'[=+\-@\t\r\n]"  # a leading apostrophe our own CSV exports add against formula injection
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 
@@ -477,6 +478,17 @@ def _check_column(raw: RawTable, col: Column) -> tuple[pd.Series, list[Problem]]
                 what = "a confidence grade from 1 to 6 (1 audited figures, 6 expert judgement)"
             problems += _problems_where(raw, outside, col.name, f"is out of range; it must be {what}")
             bad |= outside
+    elif col.kind == "financial_year":
+        looks = present & value.str.match(_FINANCIAL_YEAR_RE)
+        first = pd.to_numeric(value.where(looks).str.slice(0, 4), errors="coerce")
+        second = pd.to_numeric(value.where(looks).str.slice(5, 7), errors="coerce")
+        bad = present & ~(looks & ((first + 1) % 100 == second))
+        problems += _problems_where(
+            raw,
+            bad,
+            col.name,
+            "is not a financial year; write it as YYYY-YY, for example 2024-25 for April 2024 to March 2025",
+        )
     elif col.kind == "code":
         lowered = value.str.lower()
         bad = present & ~lowered.isin(col.codes)
@@ -544,8 +556,42 @@ def check_tables(
                     "is not a known project_id; add the project to projects (projects.csv or the projects sheet) "
                     "in the same upload, or check the spelling",
                 )
+    problems += _unknown_price_years(cleaned, by_name, con)
     problems.sort(key=lambda p: (p.file, p.row or 0))
     return cleaned, problems
+
+
+def _unknown_price_years(
+    cleaned: dict[str, pd.DataFrame], by_name: dict[str, RawTable], con: duckdb.DuckDBPyConnection | None
+) -> list[Problem]:
+    """Price years the GDP deflator table cannot convert to the council's price base year, named by row.
+
+    They are checked against the database being imported into (an import always has one); without one there is
+    no table to check against.
+    """
+    problems: list[Problem] = []
+    if con is None:
+        return problems
+    wanted = [
+        (name, col.name)
+        for name, frame in cleaned.items()
+        for col in by_name[name].table.columns
+        if col.kind == "financial_year" and frame[col.name].notna().any()
+    ]
+    if not wanted:
+        return problems
+    known = {r[0] for r in con.execute(db.load_query("gdp_deflator_years")).fetchall()}
+    available = ", ".join(sorted(known)) if known else "none: fill in data/reference/gdp_deflators.csv"
+    for name, column in wanted:
+        years = cleaned[name][column]
+        unknown = years.notna() & ~years.isin(known)
+        problems += _problems_where(
+            by_name[name],
+            unknown,
+            column,
+            f"is a price year the GDP deflator table does not hold; the years available are {available}",
+        )
+    return problems
 
 
 def rejected_rows(raws: list[RawTable], problems: list[Problem]) -> dict[str, int]:

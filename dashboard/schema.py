@@ -25,13 +25,16 @@ FREQUENCIES = ("once", "weekly", "monthly", "annual")
 BENEFIT_TYPES = ("fiscal_cashable", "fiscal_non_cashable", "economic", "social")
 FISCAL_BENEFIT_TYPES = ("fiscal_cashable", "fiscal_non_cashable")
 BENEFICIARY_AGENCIES = ("council_asc", "nhs", "dwp", "individual", "carer", "other")
+PAYER_AGENCIES = BENEFICIARY_AGENCIES  # who pays a cost line: the same bodies and people who may benefit
+DEFAULT_PAYER_AGENCY = "council_asc"  # a cost line with no payer is paid from the adult social care budget
 
 
 @dataclass(frozen=True)
 class Column:
     """One template column.
 
-    kind is one of: id, text, date, bool, money, share, int, number (any real number), code.
+    kind is one of: id, text, date, bool, money, share, int, number (any real number), code, financial_year
+    (a UK financial year written 2024-25, which must be one the GDP deflator table holds).
     """
 
     name: str
@@ -55,6 +58,7 @@ class Column:
             "share": "double",
             "int": "integer",
             "number": "double",
+            "financial_year": "varchar",
         }[self.kind]
 
     def allowed(self) -> str:
@@ -77,6 +81,8 @@ class Column:
             return "a number, for example 0.75, 12 or -3"
         if self.kind == "id":
             return "a short unique reference, for example P001"
+        if self.kind == "financial_year":
+            return "a financial year written YYYY-YY, for example 2024-25, one of those in the GDP deflator table"
         return "text"
 
 
@@ -100,6 +106,16 @@ class Table:
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
+
+
+def _price_year() -> Column:
+    return Column(
+        "price_year",
+        "financial_year",
+        False,
+        "The financial year whose prices the amount is in, for example 2013-14 for a unit cost from then; "
+        "leave empty if it is already in the council's price base year",
+    )
 
 
 def _grade(required: bool = True) -> Column:
@@ -198,8 +214,21 @@ COSTS = Table(
         Column("amount_gbp", "money", description="The cost each time it occurs"),
         Column("frequency", "code", description="How often it occurs", codes=FREQUENCIES),
         Column("start_date", "date", description="When it starts (the date of a one-off cost)"),
-        Column("end_date", "date", False, "When it ends, inclusive; leave empty if it carries on"),
+        Column(
+            "end_date",
+            "date",
+            False,
+            "When it ends, inclusive; leave empty if it lasts as long as the project (to its planned end date)",
+        ),
         _grade(),
+        Column(
+            "payer_agency",
+            "code",
+            False,
+            "Who pays it; leave empty for the council's adult social care budget",
+            codes=PAYER_AGENCIES,
+        ),
+        _price_year(),
     ),
     date_ranges=(("start_date", "end_date"),),
 )
@@ -222,7 +251,12 @@ BENEFITS = Table(
         Column("amount_gbp", "money", description="The value each time it occurs"),
         Column("frequency", "code", description="How often it occurs", codes=FREQUENCIES),
         Column("start_date", "date", description="When it starts"),
-        Column("end_date", "date", False, "When it ends, inclusive; leave empty if it carries on"),
+        Column(
+            "end_date",
+            "date",
+            False,
+            "When it ends, inclusive; leave empty if it lasts as long as the project (and persistence_months after)",
+        ),
         Column("deadweight_share", "share", description="Share that would have happened anyway"),
         Column(
             "attribution_others_share",
@@ -231,6 +265,21 @@ BENEFITS = Table(
         ),
         Column("drop_off_rate", "share", description="Share of the effect lost each year"),
         _grade(),
+        Column(
+            "persistence_months",
+            "int",
+            False,
+            "How many months the benefit lasts after the project ends or stops (empty: it ends with the project)",
+            min_value=0,
+            max_value=1200,
+        ),
+        Column(
+            "is_health_value",
+            "bool",
+            False,
+            "true for a value in QALYs or WELLBYs, discounted at the Green Book health rate (empty: false)",
+        ),
+        _price_year(),
     ),
     date_ranges=(("start_date", "end_date"),),
 )

@@ -57,3 +57,10 @@ create table if not exists benefits (
     drop_off_rate double not null check (drop_off_rate between 0 and 1),
     confidence_grade integer not null check (confidence_grade between 1 and 6)
 );
+
+-- optional columns added by the decision-grade method (files without them import as before)
+alter table costs add column if not exists payer_agency varchar;
+alter table costs add column if not exists price_year varchar;
+alter table benefits add column if not exists persistence_months integer;
+alter table benefits add column if not exists is_health_value boolean;
+alter table benefits add column if not exists price_year varchar;

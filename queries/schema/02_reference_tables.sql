@@ -1,4 +1,6 @@
--- the reference tables loaded from data/reference/ (optimism bias, discount rates, projectitis weights, council)
+-- the reference tables loaded from data/reference/ (optimism bias, discount rates, GDP deflators, projectitis
+-- weights, council). Columns added since a table was first created are added by `alter table ... if not exists`,
+-- so a database written by an earlier version gains them on its next write.
 
 create table if not exists ref_optimism_bias (
     confidence_grade integer primary key,
@@ -11,6 +13,17 @@ create table if not exists ref_discount_rates (
     from_year integer primary key,
     to_year integer not null,
     rate double not null,
+    source varchar not null
+);
+
+-- the Green Book health discount rate for the same years (QALY- and WELLBY-valued lines)
+alter table ref_discount_rates add column if not exists health_rate double;
+
+-- HM Treasury GDP deflator at market prices, financial years: converts amounts stated in one price year to the
+-- council's price base year (ref_council setting price_base_year)
+create table if not exists ref_gdp_deflators (
+    financial_year varchar primary key,
+    index double not null check (index > 0),
     source varchar not null
 );
 
