@@ -38,17 +38,24 @@ DEFAULT_OPTIMISM_BIAS = (0.0, 0.05, 0.10, 0.15, 0.25, 0.40)
 HORIZON_YEARS_RANGE = (1, 60)
 DISCOUNT_RATE_RANGE = (0.0, 0.2)
 
+# whole life ("was it worth it"): from each project's appraisal start
+WHOLE_LIFE_COLUMNS = ["pv_cost_gbp", "pv_benefit_gbp", "npv_gbp", "bcr", "fiscal_bcr", "cost_per_person_gbp"]
+# from now ("what continuing costs and returns"): from the as-of month, one base date for every project
+FORWARD_COLUMNS = [
+    "forward_pv_cost_gbp",
+    "forward_pv_benefit_gbp",
+    "forward_npv_gbp",
+    "forward_bcr",
+    "forward_fiscal_bcr",
+]
+
 METRIC_COLUMNS = [
     "project_id",
     "name",
-    "pv_cost_gbp",
-    "pv_benefit_gbp",
-    "npv_gbp",
-    "bcr",
-    "fiscal_bcr",
-    "payback_months",
+    *WHOLE_LIFE_COLUMNS,
+    *FORWARD_COLUMNS,
+    "fiscal_payback_months",
     "people_reached",
-    "cost_per_person_gbp",
     "projectitis_score",
     "projectitis_band",
 ]
@@ -157,7 +164,14 @@ _SHIFT_NAMES = ("cost_factor", "benefit_factor", "deadweight_factor", "attributi
 
 
 # the macros the stored figures are computed with (appraisal_project_figures and what it calls)
-APPRAISAL_MACROS = ("appraisal_assumptions", "appraisal_discount_years", "appraisal_project_figures")
+APPRAISAL_MACROS = (
+    "appraisal_assumptions",
+    "appraisal_discount_years",
+    "appraisal_lines",
+    "appraisal_line_spans",
+    "appraisal_line_pvs",
+    "appraisal_project_figures",
+)
 
 
 @cache
@@ -172,14 +186,16 @@ def appraisal_version() -> str:
 def figures_source(con: duckdb.DuckDBPyConnection, assumptions: Assumptions) -> str:
     """STORED_FIGURES when the stored reference figures hold for these assumptions, else COMPUTED_FIGURES.
 
-    They hold when they were computed at exactly these assumptions (the as-of date plays no part in
-    them) by this version of the appraisal macro. On a read-only connection that is enough, because
-    every write stores them afresh for its own data. On a writable one (inside a write, whose block
-    may already have changed the data) the tables they come from must also still match the stored
-    fingerprint.
+    They hold when they were computed at exactly these assumptions (of the as-of date only its month
+    matters: the forward view starts there) by this version of the appraisal macros. On a read-only
+    connection that is enough, because every write stores them afresh for its own data. On a writable
+    one (inside a write, whose block may already have changed the data) the tables they come from must
+    also still match the stored fingerprint.
     """
     key = _stored_key(con)
     if key is None or not _key_matches(key, assumptions):
+        return COMPUTED_FIGURES
+    if key["forward_start_month"] != assumptions.as_of.replace(day=1):
         return COMPUTED_FIGURES
     if not _is_read_only(con) and _inputs_fingerprint(con) != key["inputs_fingerprint"]:
         return COMPUTED_FIGURES
@@ -200,9 +216,14 @@ def store_reference_figures(con: duckdb.DuckDBPyConnection) -> bool:
         return False
     fingerprint = _inputs_fingerprint(con)
     key = _stored_key(con)
-    if key is not None and _key_matches(key, reference) and key["inputs_fingerprint"] == fingerprint:
+    if (
+        key is not None
+        and _key_matches(key, reference)
+        and key["forward_start_month"] == reference.as_of.replace(day=1)
+        and key["inputs_fingerprint"] == fingerprint
+    ):
         return False
-    params = reference.line_month_params()
+    params = {**reference.line_month_params(), "as_of": reference.as_of}
     con.execute(db.load_query("clear_project_figures_reference")).fetchall()
     con.execute(db.load_query("clear_project_figures_reference_key")).fetchall()
     con.execute(db.load_query("insert_project_figures_reference"), params).fetchall()

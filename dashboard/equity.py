@@ -201,7 +201,6 @@ class PlaceTables:
 
 def _place_params(assumptions: Assumptions, open_only: bool) -> dict:
     params = assumptions.query_params()
-    params.pop("as_of")
     params["open_only"] = bool(open_only)
     return params
 

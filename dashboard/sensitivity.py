@@ -119,9 +119,8 @@ def tornado_cases(base: Assumptions, swing: float = DEFAULT_SWING) -> list[Case]
 def present_values(
     con: duckdb.DuckDBPyConnection, assumptions: Assumptions, project_id: str | None = None
 ) -> pd.DataFrame:
-    """One row per project (or just project_id): pv_cost_gbp, pv_benefit_gbp, npv_gbp."""
+    """One row per project (or just project_id): present values and NPV, whole life and forward (forward_*)."""
     params = assumptions.query_params()
-    params.pop("as_of")  # present values do not depend on the as-of date
     params["project_id"] = project_id
     return db.query_df(con, "project_present_values", params)
 
@@ -293,15 +292,22 @@ class BreakEvenCount:
 
 
 def count_break_even(
-    at_base: pd.DataFrame, at_worst: pd.DataFrame, project_ids: list[str] | None = None
+    at_base: pd.DataFrame,
+    at_worst: pd.DataFrame,
+    project_ids: list[str] | None = None,
+    npv_column: str = "forward_npv_gbp",
 ) -> BreakEvenCount:
-    """Count from two present_values frames (base and pessimistic), optionally only for project_ids."""
+    """Count from two present_values frames (base and pessimistic), optionally only for project_ids.
+
+    By default a project pays for itself when its forward NPV (what continuing costs and returns from the
+    as-of month) is positive; npv_column="npv_gbp" counts over projects' whole lives instead.
+    """
     if project_ids is not None:
         wanted = set(project_ids)
         at_base = at_base[at_base["project_id"].isin(wanted)]
         at_worst = at_worst[at_worst["project_id"].isin(wanted)]
-    above_base = set(at_base.loc[at_base["npv_gbp"] > 0, "project_id"])
-    above_worst = set(at_worst.loc[at_worst["npv_gbp"] > 0, "project_id"])
+    above_base = set(at_base.loc[at_base[npv_column] > 0, "project_id"])
+    above_worst = set(at_worst.loc[at_worst[npv_column] > 0, "project_id"])
     return BreakEvenCount(
         projects=len(at_base),
         above_at_base=len(above_base),

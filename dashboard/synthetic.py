@@ -34,9 +34,9 @@ MEAN_LINES_PER_PROJECT = 3.0  # of each kind: funding, costs, benefits
 AMOUNT_SPREAD = 0.3  # sigma of the log-normal factor applied to every amount
 START_JITTER_DAYS = 365  # project start dates move up to this many days either way
 LINE_SHIFT_DAYS = 60  # each line starts up to this many days after its template line
-DATE_COLUMNS = ("start_date", "end_date")
 LINE_TABLES = ("funding", "costs", "benefits")
 ID_PREFIXES = {"projects": "P", "funding": "F", "costs": "C", "benefits": "B"}
+_ARROW_TYPES = {"int": pa.int32(), "bool": pa.bool_(), "share": pa.float64(), "number": pa.float64()}
 
 
 @dataclass(frozen=True)
@@ -177,6 +177,7 @@ def _lines(
 
     columns: dict[str, pa.Array] = {}
     for col in table.columns:
+        values = frame[col.name].to_numpy(dtype=object)[draw] if col.name in frame.columns else None
         if col.name == table.key:
             columns[col.name] = _ids(ID_PREFIXES[name], len(owner), width + 1)
         elif col.name == "project_id":
@@ -185,16 +186,21 @@ def _lines(
             columns[col.name] = _date_array(start)
         elif col.name == "end_date":
             columns[col.name] = _date_array(end, ~has_end)
+        elif values is None:  # an optional column the template folder does not have
+            columns[col.name] = pa.nulls(len(owner), type=_ARROW_TYPES.get(col.kind, pa.string()))
         elif col.kind == "money":
             columns[col.name] = _amounts(rng, frame[col.name].astype(float).to_numpy()[draw])
         elif col.kind == "share":
             columns[col.name] = pa.array(frame[col.name].astype(float).to_numpy()[draw])
-        elif col.kind == "int":
-            columns[col.name] = pa.array(frame[col.name].astype(np.int32).to_numpy()[draw])
-        elif col.kind == "bool":
-            columns[col.name] = pa.array(frame[col.name].str.lower().to_numpy()[draw] == "true")
         else:
-            columns[col.name] = pa.array(frame[col.name].to_numpy(dtype=object)[draw], type=pa.string())
+            text = pa.array(values, type=pa.string())
+            text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+            if col.kind == "int":
+                columns[col.name] = pc.cast(text, pa.int32())
+            elif col.kind == "bool":
+                columns[col.name] = pc.equal(pc.utf8_lower(text), "true")
+            else:
+                columns[col.name] = text
     return pa.table(columns)
 
 
@@ -233,6 +239,8 @@ def raw_tables(tables: dict[str, pa.Table]) -> list[RawTable]:
                 text[col.name] = values.map(lambda d: "" if d is None or pd.isna(d) else d.isoformat())
             elif col.kind == "money":
                 text[col.name] = values.map(lambda d: "" if d is None else f"{d:.2f}")
+            elif col.kind == "int":  # a column with blanks comes back as floats
+                text[col.name] = values.map(lambda v: "" if v is None or pd.isna(v) else str(int(v)))
             else:
                 text[col.name] = values.map(
                     lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)

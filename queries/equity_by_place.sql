@@ -1,10 +1,12 @@
 -- one row per locality x service area, plus one per locality, one per service area and one for the
 -- whole portfolio (level says which): projects, people reached, spend (present value of costs),
--- benefit (present value of benefits), and both per person, at the given assumptions.
+-- benefit (present value of benefits), and both per person, at the given assumptions. Present values are the
+-- forward view (from the as-of month, one base date for every project), so places can be compared and added up.
 -- people_reached is summed over projects, so a person two projects reach counts twice.
 --
 -- parameters:
 --   $open_only      boolean  true: only projects proposed, active or paused
+--   $as_of          date     the forward view starts in its month
 --   $discount_rate  double   Green Book rate for years 0-30
 --   $horizon_years  integer  length of each project's appraisal window
 --   $optimism_bias  double[] optimism bias share for confidence grades 1..6, in order
@@ -28,9 +30,9 @@ project_values as (
     -- the closed-form figures (as project_appraisal.sql), not a month-by-month expansion of every line
     select
         project_id,
-        pv_cost_gbp,
-        pv_benefit_gbp
-    from appraisal_project_figures($discount_rate, $horizon_years, $optimism_bias, $shifts)
+        forward_pv_cost_gbp as pv_cost_gbp,
+        forward_pv_benefit_gbp as pv_benefit_gbp
+    from appraisal_project_figures($discount_rate, $horizon_years, $optimism_bias, $shifts, $as_of)
 ),
 
 projects_valued as (

@@ -12,4 +12,5 @@ select
     cast(struct_extract($shifts, 'grade_shift') as integer) as grade_shift,
     cast($appraisal_version as varchar) as appraisal_version,
     cast($inputs_fingerprint as varchar) as inputs_fingerprint,
+    cast(date_trunc('month', cast($as_of as date)) as date) as forward_start_month,
     cast(current_timestamp as timestamp) as computed_at

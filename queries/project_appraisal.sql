@@ -28,6 +28,7 @@ with
 params as (
     select
         cast($as_of as date) as as_of,
+        cast(date_trunc('month', cast($as_of as date)) as date) as as_of_month,
         cast($project_id as varchar) as project_id
 ),
 
@@ -73,7 +74,8 @@ stored_figures as (
         (cast($project_id as varchar) is null or f.project_id = cast($project_id as varchar))
         and case
             when
-                k.discount_rate = $discount_rate
+                k.forward_start_month = date_trunc('month', cast($as_of as date))
+                and k.discount_rate = $discount_rate
                 and k.horizon_years = $horizon_years
                 and k.optimism_bias = cast($optimism_bias as double [])
                 and k.cost_factor = struct_extract($shifts, 'cost_factor')
@@ -89,63 +91,102 @@ stored_figures as (
 
 computed_figures as (
     select *
-    from appraisal_project_figures($discount_rate, $horizon_years, $optimism_bias, $shifts)
-    where cast($project_id as varchar) is null or project_id = cast($project_id as varchar)
+    from appraisal_project_figures(
+        $discount_rate, $horizon_years, $optimism_bias, $shifts, $as_of, p_project_id := $project_id
+    )
 ),
 
 project_figures as (
     select * from query_table(coalesce(getvariable('project_figures_source'), 'computed_figures'))
 ),
 
--- funding, once: committed in total and active at $as_of, by funder then by project ------------
+-- funding: committed in total, and the secured funding chain at $as_of ------------------------
 
-funding_by_funder as (
+stg_funding as (
     select
         f.project_id,
         f.funder,
-        sum(f.amount_gbp) as committed_gbp,
-        sum(f.amount_gbp) filter (where f.start_date <= params.as_of and params.as_of <= f.end_date) as active_gbp,
-        sum(f.amount_gbp) filter (
-            where not f.recurrent and f.start_date <= params.as_of and params.as_of <= f.end_date
-        ) as active_non_recurrent_gbp,
-        bool_or(f.recurrent) filter (where f.start_date <= params.as_of and params.as_of <= f.end_date)
-            as has_active_recurrent_funding,
-        max(f.end_date) filter (where f.start_date <= params.as_of and params.as_of <= f.end_date)
-            as latest_active_funding_end
+        f.recurrent,
+        f.amount_gbp,
+        f.start_date,
+        f.end_date,
+        cast(date_trunc('month', f.start_date) as date) as start_month,
+        cast(date_trunc('month', f.end_date) as date) as end_month
     from funding as f
     cross join params
     where params.project_id is null or f.project_id = params.project_id
-    group by f.project_id, f.funder
 ),
 
-funding_by_project as (
+secured_funding as (
+    -- every funding line still running at $as_of or later, with the latest end month of the lines before it
+    -- in start-date order
+    select
+        sf.*,
+        max(sf.end_month) over (
+            partition by sf.project_id order by sf.start_date, sf.end_date
+            rows between unbounded preceding and 1 preceding
+        ) as earlier_end_month
+    from stg_funding as sf
+    cross join params
+    where sf.end_date >= params.as_of
+),
+
+funding_chain as (
+    -- the chain starts just before the as-of month; taking the lines in order of start date, a line joins while
+    -- its start month is no later than the month after the chain's last month so far. The first line that
+    -- cannot join ends the chain (every later line starts later still)
+    select
+        *,
+        sum(case when is_gap then 1 else 0 end) over (
+            partition by project_id order by start_date, end_date rows between unbounded preceding and current row
+        ) as gaps_so_far
+    from (
+        select
+            sc.*,
+            sc.start_month > cast(
+                greatest(coalesce(sc.earlier_end_month, params.as_of_month - interval 1 month), params.as_of_month - interval 1 month)
+                + interval 1 month as date
+            ) as is_gap
+        from secured_funding as sc
+        cross join params
+    )
+),
+
+chain_by_funder as (
+    select
+        project_id,
+        funder,
+        sum(amount_gbp) as chain_gbp,
+        sum(amount_gbp) filter (where not recurrent) as chain_non_recurrent_gbp,
+        bool_or(recurrent) as has_recurrent_funding,
+        max(end_date) as latest_chain_end
+    from funding_chain
+    where gaps_so_far = 0
+    group by project_id, funder
+),
+
+committed_by_project as (
     -- amounts are summed exactly (decimal pence), then turned into doubles
     select
         project_id,
-        cast(sum(committed_gbp) as double) as committed_funding_gbp,
-        list(funder order by funder) as funders,
-        cast(sum(active_gbp) as double) as active_funding_gbp,
-        cast(coalesce(sum(active_non_recurrent_gbp), 0) as double) as active_non_recurrent_gbp,
-        coalesce(bool_or(has_active_recurrent_funding), false) as has_active_recurrent_funding,
-        max(latest_active_funding_end) as latest_active_funding_end,
-        count(active_gbp) as active_funder_count,
-        arg_max(funder, active_gbp) as largest_funder,
-        cast(max(active_gbp) as double) as largest_funder_gbp
-    from funding_by_funder
+        cast(sum(amount_gbp) as double) as committed_funding_gbp,
+        list(distinct funder order by funder) as funders
+    from stg_funding
     group by project_id
 ),
 
-projects_needing_funding as (
-    -- a cost line still to come at $as_of: a one-off not yet paid, or a running cost not yet ended
-    select distinct c.project_id
-    from costs as c
-    cross join params
-    where
-        (params.project_id is null or c.project_id = params.project_id)
-        and case
-            when c.frequency = 'once' then c.start_date >= params.as_of
-            else c.end_date is null or c.end_date >= params.as_of
-        end
+chain_by_project as (
+    select
+        project_id,
+        cast(sum(chain_gbp) as double) as active_funding_gbp,
+        cast(coalesce(sum(chain_non_recurrent_gbp), 0) as double) as active_non_recurrent_gbp,
+        coalesce(bool_or(has_recurrent_funding), false) as has_active_recurrent_funding,
+        max(latest_chain_end) as latest_active_funding_end,
+        count(*) as active_funder_count,
+        arg_max(funder, chain_gbp) as largest_funder,
+        cast(max(chain_gbp) as double) as largest_funder_gbp
+    from chain_by_funder
+    group by project_id
 ),
 
 -- one row per project with everything the risk score needs -------------------------------------
@@ -153,17 +194,24 @@ projects_needing_funding as (
 project_rows as (
     select
         p.*,
-        coalesce(fp.committed_funding_gbp, 0) as committed_funding_gbp,
-        coalesce(fp.funders, []) as funders,
+        coalesce(cf.committed_funding_gbp, 0) as committed_funding_gbp,
+        coalesce(cf.funders, []) as funders,
         coalesce(pf.appraisal_start_date, cast(date_trunc('month', p.start_date) as date)) as appraisal_start_date,
         coalesce(pf.pv_cost_gbp, 0) as pv_cost,
         coalesce(pf.pv_benefit_gbp, 0) as pv_benefit,
         coalesce(pf.pv_fiscal_benefit_gbp, 0) as pv_fiscal_benefit,
         case when coalesce(pf.pv_cost_gbp, 0) > 0 then pf.pv_benefit_gbp / pf.pv_cost_gbp end as bcr_raw,
         case when coalesce(pf.pv_cost_gbp, 0) > 0 then pf.pv_fiscal_benefit_gbp / pf.pv_cost_gbp end as fiscal_bcr_raw,
-        pf.payback_months,
+        coalesce(pf.forward_pv_cost_gbp, 0) as forward_pv_cost,
+        coalesce(pf.forward_pv_benefit_gbp, 0) as forward_pv_benefit,
+        coalesce(pf.forward_pv_fiscal_benefit_gbp, 0) as forward_pv_fiscal_benefit,
+        case when coalesce(pf.forward_pv_cost_gbp, 0) > 0 then pf.forward_pv_benefit_gbp / pf.forward_pv_cost_gbp end
+            as forward_bcr_raw,
+        case when coalesce(pf.forward_pv_cost_gbp, 0) > 0
+            then pf.forward_pv_fiscal_benefit_gbp / pf.forward_pv_cost_gbp end as forward_fiscal_bcr_raw,
+        pf.fiscal_payback_months,
         p.status in ('proposed', 'active', 'paused') as is_scored,
-        nf.project_id is not null as needs_funding,
+        coalesce(pf.has_forward_costs, false) as needs_funding,
         coalesce(fp.has_active_recurrent_funding, false) as has_active_recurrent_funding,
         coalesce(fp.active_funding_gbp, 0) as active_funding_gbp,
         case when fp.active_funding_gbp > 0 then fp.active_non_recurrent_gbp / fp.active_funding_gbp end
@@ -179,8 +227,8 @@ project_rows as (
     from projects as p
     cross join params
     left join project_figures as pf on p.project_id = pf.project_id
-    left join funding_by_project as fp on p.project_id = fp.project_id
-    left join projects_needing_funding as nf on p.project_id = nf.project_id
+    left join committed_by_project as cf on p.project_id = cf.project_id
+    left join chain_by_project as fp on p.project_id = fp.project_id
     where params.project_id is null or p.project_id = params.project_id
 ),
 
@@ -265,7 +313,13 @@ final as (
         round_half_up(r.pv_benefit - r.pv_cost, 2) as npv_gbp,
         round_half_up(r.bcr_raw, 2) as bcr,
         round_half_up(r.fiscal_bcr_raw, 2) as fiscal_bcr,
-        r.payback_months,
+        round_half_up(r.forward_pv_cost, 2) as forward_pv_cost_gbp,
+        round_half_up(r.forward_pv_benefit, 2) as forward_pv_benefit_gbp,
+        round_half_up(r.forward_pv_fiscal_benefit, 2) as forward_pv_fiscal_benefit_gbp,
+        round_half_up(r.forward_pv_benefit - r.forward_pv_cost, 2) as forward_npv_gbp,
+        round_half_up(r.forward_bcr_raw, 2) as forward_bcr,
+        round_half_up(r.forward_fiscal_bcr_raw, 2) as forward_fiscal_bcr,
+        r.fiscal_payback_months,
         case when r.people_reached > 0 then round_half_up(r.pv_cost / r.people_reached, 2) end as cost_per_person_gbp,
         r.projectitis_score_rounded as projectitis_score,
         st.bands[len(list_filter(st.band_min_scores, lambda s: s <= r.projectitis_score_rounded))]

@@ -15,6 +15,7 @@ final as (
         grade_shift,
         appraisal_version,
         inputs_fingerprint,
+        forward_start_month,
         computed_at
     from project_figures_reference_key
 )

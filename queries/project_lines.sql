@@ -1,4 +1,5 @@
--- one row per cost or benefit line of one project, as entered (for the Project page)
+-- one row per cost or benefit line of one project, as entered, blanks shown as their defaults (for the Project
+-- page): who pays a cost (the council's adult social care budget), persistence 0, not a health value
 --
 -- parameters: $project_id varchar
 
@@ -18,7 +19,11 @@ cost_lines as (
         confidence_grade,
         cast(null as double) as deadweight_share,
         cast(null as double) as attribution_others_share,
-        cast(null as double) as drop_off_rate
+        cast(null as double) as drop_off_rate,
+        coalesce(payer_agency, 'council_asc') as payer_agency,
+        price_year,
+        cast(null as integer) as persistence_months,
+        cast(null as boolean) as is_health_value
     from costs
     where project_id = $project_id
 ),
@@ -37,7 +42,11 @@ benefit_lines as (
         confidence_grade,
         deadweight_share,
         attribution_others_share,
-        drop_off_rate
+        drop_off_rate,
+        cast(null as varchar) as payer_agency,
+        price_year,
+        coalesce(persistence_months, 0) as persistence_months,
+        coalesce(is_health_value, false) as is_health_value
     from benefits
     where project_id = $project_id
 ),

@@ -1,5 +1,6 @@
--- one row per month of one project's appraisal window that has any cost or benefit: adjusted and
--- discounted cost and benefit, and their running totals (for the cumulative chart and payback point)
+-- one row per month of one project's whole-life appraisal window that has any cost or benefit: adjusted and
+-- discounted cost and benefit (and the fiscal part of the benefit), and their running totals (for the cumulative
+-- chart and its fiscal payback point)
 --
 -- parameters: $project_id varchar, $discount_rate, $horizon_years, $optimism_bias, $shifts (as project_appraisal)
 
@@ -19,6 +20,7 @@ monthly as (
         month_start_date,
         sum(case when side = 'cost' then adjusted_gbp else 0 end) as cost_gbp,
         sum(case when side = 'benefit' then adjusted_gbp else 0 end) as benefit_gbp,
+        sum(case when is_fiscal then adjusted_gbp else 0 end) as fiscal_benefit_gbp,
         sum(case when side = 'cost' then adjusted_gbp * discount_factor else 0 end) as pv_cost_gbp,
         sum(case when side = 'benefit' then adjusted_gbp * discount_factor else 0 end) as pv_benefit_gbp
     from line_months
@@ -33,6 +35,7 @@ final as (
         benefit_gbp,
         sum(cost_gbp) over running as cumulative_cost_gbp,
         sum(benefit_gbp) over running as cumulative_benefit_gbp,
+        sum(fiscal_benefit_gbp) over running as cumulative_fiscal_benefit_gbp,
         sum(pv_cost_gbp) over running as cumulative_pv_cost_gbp,
         sum(pv_benefit_gbp) over running as cumulative_pv_benefit_gbp
     from monthly

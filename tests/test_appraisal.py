@@ -26,7 +26,7 @@ def test_drumkit_worked_example_matches_the_issue_to_the_penny(tiny):
     assert drumkit["npv_gbp"] == 83765.43
     assert drumkit["bcr"] == 240.33
     assert drumkit["fiscal_bcr"] == 240.33
-    assert drumkit["payback_months"] == 1
+    assert drumkit["fiscal_payback_months"] == 1
     assert drumkit["cost_per_person_gbp"] == 350.00
 
 
@@ -37,34 +37,30 @@ def test_drumkit_benefit_is_1500_a_month_discounted_by_whole_years(tiny):
 
 def test_lunch_club_weekly_and_annual_costs_with_optimism_bias_by_grade(tiny):
     # C002 £100 a week at grade 3 (+10%) for Jan 2025-Dec 2026 = months 0-23 of the window;
-    # C003 £6,000 a year at grade 2 (+5%) from Jan 2025 with no end = months 0-59.
+    # C003 £6,000 a year at grade 2 (+5%) from Jan 2025 with no end date, so to the project's planned end in
+    # December 2026 = months 0-23 too.
     weekly = 100 * 52 / 12 * 1.10
     annual = 6000 / 12 * 1.05
-    by_hand = sum((12 * weekly if t < 2 else 0) * df(t) + 12 * annual * df(t) for t in range(5))
+    by_hand = sum((12 * weekly + 12 * annual) * df(t) for t in range(2))
     assert tiny.loc["P002", "pv_cost_gbp"] == round(by_hand, 2)
 
 
 def test_lunch_club_benefits_apply_deadweight_attribution_and_drop_off_from_the_lines_own_start(tiny):
-    # B002 £200 a month, grade 4 (-15%), deadweight 0.2, attribution 0.1, drop-off 0.5 a year,
-    # starting Feb 2025 = window month 1, so its whole years turn at months 13, 25, 37, 49.
+    # B002 £200 a month, grade 4 (-15%), deadweight 0.2, attribution 0.1, drop-off 0.5 a year, starting Feb 2025 =
+    # window month 1, so its first whole year turns at month 13; no end date and no persistence, so it ends with
+    # the project in December 2026 (month 23).
     monthly = 200 * 0.85 * 0.8 * 0.9
-    b002_by_year = [
-        11 * monthly,
-        monthly + 11 * monthly * 0.5,
-        monthly * 0.5 + 11 * monthly * 0.25,
-        monthly * 0.25 + 11 * monthly * 0.125,
-        monthly * 0.125 + 11 * monthly * 0.0625,
-    ]
-    # B003 £3,000 a year social value, grade 5 (-25%), deadweight 0.25, months 0-59
+    b002_by_year = [11 * monthly, monthly + 11 * monthly * 0.5]
+    # B003 £3,000 a year social value, grade 5 (-25%), deadweight 0.25, months 0-23 (it too ends with the project)
     b003_monthly = 3000 / 12 * 0.75 * 0.75
     pv_fiscal = sum(v * df(t) for t, v in enumerate(b002_by_year))
-    pv_benefit = pv_fiscal + sum(12 * b003_monthly * df(t) for t in range(5))
+    pv_benefit = pv_fiscal + sum(12 * b003_monthly * df(t) for t in range(2))
     club = tiny.loc["P002"]
     assert club["pv_fiscal_benefit_gbp"] == round(pv_fiscal, 2)
     assert club["pv_benefit_gbp"] == round(pv_benefit, 2)
     assert club["npv_gbp"] == round(club["pv_benefit_gbp"] - club["pv_cost_gbp"], 2)
     assert club["bcr"] == round(pv_benefit / club["pv_cost_gbp"], 2)
-    assert pd.isna(club["payback_months"])  # never pays back within the horizon
+    assert pd.isna(club["fiscal_payback_months"])  # never pays back within the horizon
     assert club["cost_per_person_gbp"] == round(club["pv_cost_gbp"] / 40, 2)
 
 
@@ -126,7 +122,7 @@ def test_every_demo_project_is_appraised_and_the_drumkit_is_in_the_demo(demo_db,
     assert 40 <= len(metrics) <= 80
     assert metrics["pv_cost_gbp"].notna().all()
     drumkit = metrics.loc["P001"]
-    assert (drumkit["pv_cost_gbp"], drumkit["pv_benefit_gbp"], drumkit["payback_months"]) == (350.0, 84115.43, 1)
+    assert (drumkit["pv_cost_gbp"], drumkit["pv_benefit_gbp"], drumkit["fiscal_payback_months"]) == (350.0, 84115.43, 1)
 
 
 @pytest.mark.parametrize("project_id", ["P001", "P003", "P017", "P035", "P057"])

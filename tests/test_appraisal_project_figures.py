@@ -12,51 +12,87 @@ import pytest
 from dashboard import db, synthetic
 from dashboard.appraisal import Assumptions
 
-# the month-by-month reference: the arithmetic project_appraisal.sql used before the closed form
+# the month-by-month reference: every figure of the closed form, by adding up appraisal_line_months
 MONTHLY_REFERENCE = """
 with
 line_months as (
     select * from appraisal_line_months($discount_rate, $horizon_years, $optimism_bias, $shifts)
+    union all
+    select * from appraisal_line_months(
+        $discount_rate, $horizon_years, $optimism_bias, $shifts, p_view := 'forward', p_as_of := $as_of
+    )
+),
+present_values as (
+    select
+        project_id,
+        min(cast(month_start_date - to_months(month_index) as date)) filter (where view = 'whole_life')
+            as appraisal_start_date,
+        round_half_up(coalesce(sum(adjusted_gbp * discount_factor)
+            filter (where view = 'whole_life' and side = 'cost'), 0), 2) as pv_cost_gbp,
+        round_half_up(coalesce(sum(adjusted_gbp * discount_factor)
+            filter (where view = 'whole_life' and side = 'benefit'), 0), 2) as pv_benefit_gbp,
+        round_half_up(coalesce(sum(adjusted_gbp * discount_factor)
+            filter (where view = 'whole_life' and is_fiscal), 0), 2) as pv_fiscal_benefit_gbp,
+        round_half_up(coalesce(sum(adjusted_gbp * discount_factor)
+            filter (where view = 'forward' and side = 'cost'), 0), 2) as forward_pv_cost_gbp,
+        round_half_up(coalesce(sum(adjusted_gbp * discount_factor)
+            filter (where view = 'forward' and side = 'benefit'), 0), 2) as forward_pv_benefit_gbp,
+        round_half_up(coalesce(sum(adjusted_gbp * discount_factor)
+            filter (where view = 'forward' and is_fiscal), 0), 2) as forward_pv_fiscal_benefit_gbp,
+        coalesce(bool_or(side = 'cost') filter (where view = 'forward'), false) as has_forward_costs
+    from line_months
+    group by project_id
 ),
 project_months as (
     select
         project_id,
         month_index,
         sum(case when side = 'cost' then adjusted_gbp else 0 end) as cost_gbp,
-        sum(case when side = 'benefit' then adjusted_gbp else 0 end) as benefit_gbp,
-        sum(case when benefit_type in ('fiscal_cashable', 'fiscal_non_cashable') then adjusted_gbp else 0 end)
-            as fiscal_benefit_gbp,
-        any_value(discount_factor) as discount_factor,
-        any_value(cast(month_start_date - to_months(month_index) as date)) as appraisal_start_date
+        sum(case when is_fiscal then adjusted_gbp else 0 end) as fiscal_benefit_gbp
     from line_months
+    where view = 'whole_life'
     group by project_id, month_index
+),
+all_months as (
+    -- every month of each project's window, so a month with no money still counts as a later month
+    select
+        p.project_id,
+        m.month_index,
+        coalesce(pm.cost_gbp, 0) as cost_gbp,
+        coalesce(pm.fiscal_benefit_gbp, 0) as fiscal_benefit_gbp
+    from (select distinct project_id from project_months) as p
+    cross join (select unnest(range(0, $horizon_years * 12)) as month_index) as m
+    left join project_months as pm on p.project_id = pm.project_id and m.month_index = pm.month_index
 ),
 cumulative as (
     select
         project_id,
         month_index,
         sum(cost_gbp) over running as cumulative_cost_gbp,
-        sum(benefit_gbp) over running as cumulative_benefit_gbp
-    from project_months
+        sum(fiscal_benefit_gbp) over running as cumulative_fiscal_benefit_gbp
+    from all_months
     window running as (partition by project_id order by month_index rows between unbounded preceding and current row)
 ),
-payback as (
-    select project_id, min(month_index) + 1 as payback_months
+below as (
+    select
+        project_id,
+        min(month_index) filter (where cumulative_cost_gbp > 0) as first_cost_month,
+        max(month_index) filter (
+            where round(cumulative_fiscal_benefit_gbp, 6) < round(cumulative_cost_gbp, 6)
+        ) as last_below_month
     from cumulative
-    where cumulative_cost_gbp > 0 and round(cumulative_benefit_gbp, 6) >= round(cumulative_cost_gbp, 6)
     group by project_id
 ),
 final as (
     select
-        pm.project_id,
-        any_value(pm.appraisal_start_date) as appraisal_start_date,
-        round_half_up(sum(pm.cost_gbp * pm.discount_factor), 2) as pv_cost_gbp,
-        round_half_up(sum(pm.benefit_gbp * pm.discount_factor), 2) as pv_benefit_gbp,
-        round_half_up(sum(pm.fiscal_benefit_gbp * pm.discount_factor), 2) as pv_fiscal_benefit_gbp,
-        any_value(pb.payback_months) as payback_months
-    from project_months as pm
-    left join payback as pb on pm.project_id = pb.project_id
-    group by pm.project_id
+        pv.*,
+        case
+            when b.first_cost_month is not null
+                and greatest(b.first_cost_month, coalesce(b.last_below_month + 1, 0)) < $horizon_years * 12
+                then greatest(b.first_cost_month, coalesce(b.last_below_month + 1, 0)) + 1
+        end as fiscal_payback_months
+    from present_values as pv
+    left join below as b on pv.project_id = b.project_id
 )
 select * from final order by project_id
 """
@@ -68,11 +104,12 @@ select
     round_half_up(pv_cost_gbp, 2) as pv_cost_gbp,
     round_half_up(pv_benefit_gbp, 2) as pv_benefit_gbp,
     round_half_up(pv_fiscal_benefit_gbp, 2) as pv_fiscal_benefit_gbp,
-    payback_months
-from appraisal_project_figures($discount_rate, $horizon_years, $optimism_bias, $shifts)
-where project_id in (
-    select project_id from appraisal_line_months($discount_rate, $horizon_years, $optimism_bias, $shifts)
-)
+    round_half_up(forward_pv_cost_gbp, 2) as forward_pv_cost_gbp,
+    round_half_up(forward_pv_benefit_gbp, 2) as forward_pv_benefit_gbp,
+    round_half_up(forward_pv_fiscal_benefit_gbp, 2) as forward_pv_fiscal_benefit_gbp,
+    has_forward_costs,
+    fiscal_payback_months
+from appraisal_project_figures($discount_rate, $horizon_years, $optimism_bias, $shifts, $as_of)
 order by project_id
 """
 
@@ -82,6 +119,8 @@ CASES = {
     "long horizon across the 30-year rate change": BASE.with_changes(horizon_years=45, discount_rate=0.05),
     "one year": BASE.with_changes(horizon_years=1),
     "no discounting, no drop-off": BASE.with_changes(discount_rate=0.0, drop_off_factor=0.0, horizon_years=12),
+    "forward from 2022, before most lines": BASE.with_changes(as_of=date(2022, 3, 15)),
+    "forward from 2029, after most lines end": BASE.with_changes(as_of=date(2029, 7, 31), horizon_years=8),
     "shifted scenario": BASE.with_changes(
         cost_factor=1.2,
         benefit_factor=0.8,
@@ -116,7 +155,7 @@ def synthetic_db(tmp_path_factory):
 def _figures(path, sql: str, assumptions: Assumptions) -> pd.DataFrame:
     con = db.connect_read_only(path)
     try:
-        return con.execute(sql, assumptions.line_month_params()).df()
+        return con.execute(sql, {**assumptions.line_month_params(), "as_of": assumptions.as_of}).df()
     finally:
         con.close()
 

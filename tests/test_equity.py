@@ -11,7 +11,8 @@ from dashboard import db, equity
 from dashboard.appraisal import Assumptions
 from tests.conftest import AS_OF, DATA, build_db
 
-# tests/data/equity: six projects, each a single once-off cost at grade 1 (so spend = the amount):
+# tests/data/equity: six projects, each a single once-off cost at grade 1 in November 2026, the as-of month (so spend
+# from now = the amount):
 #   Northgate  Older people 100 people £10,000 | Northgate Carers  3 people £3,000
 #   Southvale  Older people  50 people  £2,500 | Southvale Carers 20 people £1,000
 #   Countywide Older people 500 people £50,000 | Eastmoor  Older people 10 people £5,000 (ended)
@@ -38,7 +39,6 @@ def full_table(cells: np.ndarray) -> np.ndarray:
 
 def test_place_query_gives_cells_margins_and_per_person_spend(equity_db, read):
     params = Assumptions(as_of=AS_OF).query_params()
-    params.pop("as_of")
     rows = db.query_df(read(equity_db), "equity_by_place", {**params, "open_only": False}).fillna({"service_area": ""})
     cells = rows[rows["level"] == "cell"].set_index(["locality", "service_area"])
     assert cells.loc[("Northgate", "Carers"), "people_reached"] == 3

@@ -51,7 +51,7 @@ def test_metrics_frame_is_the_frame_duckdb_df_gives(portfolio, case, request):
 
 def test_nullable_columns_stay_nullable_and_full_ones_stay_numpy(demo_db):
     fast, _ = _both(demo_db, CASES["reference"])
-    assert fast["payback_months"].isna().any() and str(fast["payback_months"].dtype) == "Int64"
+    assert fast["fiscal_payback_months"].isna().any() and str(fast["fiscal_payback_months"].dtype) == "Int64"
     assert str(fast["people_reached"].dtype) == "int32"
     assert str(fast["has_exit_plan"].dtype) == "bool"
     assert str(fast["start_date"].dtype) == "datetime64[us]"

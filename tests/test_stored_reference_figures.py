@@ -16,7 +16,8 @@ from dashboard import appraisal, db, synthetic
 from dashboard.appraisal import COMPUTED_FIGURES, STORED_FIGURES, figures_source, project_metrics
 from tests.conftest import TINY, build_db
 
-AS_OF = date(2026, 11, 22)
+# every write stores the forward view from the month it is written in (today), so reads in that month use them
+AS_OF = date.today()
 
 
 def reference(path, as_of=AS_OF):
@@ -78,7 +79,7 @@ def synthetic_db(tmp_path_factory):
     return path
 
 
-@pytest.mark.parametrize("as_of", [AS_OF, date(2025, 4, 1)])
+@pytest.mark.parametrize("as_of", [AS_OF, AS_OF.replace(day=1)])
 @pytest.mark.parametrize("portfolio", ["demo_db", "synthetic_db"])
 def test_stored_figures_give_the_very_frame_computing_them_gives(portfolio, as_of, request):
     path = request.getfixturevalue(portfolio)
@@ -86,6 +87,16 @@ def test_stored_figures_give_the_very_frame_computing_them_gives(portfolio, as_o
     assert source == STORED_FIGURES
     assert len(metrics) == len(computed) > 50
     assert_same_frame(metrics, computed)
+
+
+def test_another_as_of_month_computes_because_the_forward_view_starts_there(demo_db):
+    last_year = reference(demo_db, date(AS_OF.year - 1, AS_OF.month, 1))
+    source, metrics, computed = source_and_frames(demo_db, last_year)
+    assert source == COMPUTED_FIGURES
+    assert_same_frame(metrics, computed)
+    this_month = source_and_frames(demo_db, reference(demo_db))[1].set_index("project_id")
+    forward = metrics.set_index("project_id")["forward_pv_cost_gbp"]
+    assert (forward != this_month["forward_pv_cost_gbp"]).any()  # a different base date, different figures
 
 
 @pytest.mark.parametrize(

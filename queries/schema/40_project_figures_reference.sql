@@ -3,19 +3,27 @@
 -- project_metrics at those assumptions, the app's default view, reads them instead of computing them.
 --
 -- project_figures_reference: one row per project with cost or benefit lines, exactly the columns of the
--- macro appraisal_project_figures (unrounded present values, payback month, appraisal start).
--- project_figures_reference_key: at most one row, what the figures were computed at: the assumptions,
--- the version of the appraisal arithmetic (a hash of the macro's text) and a fingerprint of every table
--- the figures are computed from, so a write that changes none of them can keep the figures as they are.
+-- macro appraisal_project_figures (unrounded present values in both views, fiscal payback, appraisal start).
+-- project_figures_reference_key: at most one row, what the figures were computed at: the assumptions (the
+-- forward view's start month among them: the month of the write), the version of the appraisal arithmetic (a
+-- hash of the macros' text) and a fingerprint of every table the figures are computed from, so a write that
+-- changes none of them can keep the figures as they are. Columns added later come by `alter table`, so a
+-- database written by an earlier version gains them (and recomputes its figures) on its next write.
 
 create table if not exists project_figures_reference (
     project_id varchar not null,
     appraisal_start_date date,
     pv_cost_gbp double,
     pv_benefit_gbp double,
-    pv_fiscal_benefit_gbp double,
-    payback_months bigint
+    pv_fiscal_benefit_gbp double
 );
+
+alter table project_figures_reference drop column if exists payback_months;
+alter table project_figures_reference add column if not exists forward_pv_cost_gbp double;
+alter table project_figures_reference add column if not exists forward_pv_benefit_gbp double;
+alter table project_figures_reference add column if not exists forward_pv_fiscal_benefit_gbp double;
+alter table project_figures_reference add column if not exists has_forward_costs boolean;
+alter table project_figures_reference add column if not exists fiscal_payback_months bigint;
 
 create table if not exists project_figures_reference_key (
     discount_rate double not null,
@@ -31,3 +39,5 @@ create table if not exists project_figures_reference_key (
     inputs_fingerprint varchar not null,
     computed_at timestamp not null
 );
+
+alter table project_figures_reference_key add column if not exists forward_start_month date;
