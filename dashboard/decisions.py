@@ -133,8 +133,13 @@ SNAPSHOT_COLUMNS = (
     "appraisal_start_date",
     "pv_fiscal_benefit_gbp",
     "fiscal_bcr",
-    "payback_months",
+    "fiscal_payback_months",
     "cost_per_person_gbp",
+    "forward_pv_cost_gbp",
+    "forward_pv_benefit_gbp",
+    "forward_npv_gbp",
+    "forward_bcr",
+    "forward_fiscal_bcr",
     "latest_active_funding_end",
 )
 
@@ -162,6 +167,7 @@ class DecisionInput:
     decided_by_role: str | None = None
     people_affected: int | str | None = None  # default: the project's people_reached
     corrects_decision_id: str | None = None
+    exit_costs_gbp: float | str | None = None  # one-off costs of stopping, paid by the council (default 0)
 
 
 # --- reading -----------------------------------------------------------------------------------------
@@ -282,6 +288,18 @@ def _parse_date(value: date | str | None) -> date | None:
         return None
 
 
+def _exit_costs(entry: DecisionInput) -> float | None:
+    """The exit costs in pounds to the penny (0 when none were given); None when they are not an amount."""
+    text = _text(entry.exit_costs_gbp).replace("£", "").replace(",", "")
+    if not text:
+        return 0.0
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return round(value, 2) if 0 <= value < 1e12 else None
+
+
 def validate_decision(
     con: duckdb.DuckDBPyConnection, entry: DecisionInput
 ) -> tuple[list[str], date | None, int | None, dict | None]:
@@ -342,6 +360,8 @@ def validate_decision(
     for label, value in (("Decided by", decided_by), ("Role", _text(entry.decided_by_role))):
         if len(value) > MAX_NAME_CHARACTERS:
             problems.append(f"{label}: keep it under {MAX_NAME_CHARACTERS} characters.")
+    if _exit_costs(entry) is None:
+        problems.append(f"Exit costs: {_text(entry.exit_costs_gbp)!r} is not an amount in pounds of 0 or more.")
     all_text = (rationale, plan, _text(entry.evidence), decided_by, _text(entry.decided_by_role))
     if any("\x00" in value for value in all_text):
         problems.append("Text fields cannot contain a null character.")
@@ -430,7 +450,7 @@ def build_record(
         raise DecisionError(problems)
     project_id = _text(entry.project_id)
     row = project_metrics(con, assumptions, project_id).iloc[0].to_dict()
-    stopping: CostOfStopping = cost_of_stopping(con, project_id, assumptions, effective)
+    stopping: CostOfStopping = cost_of_stopping(con, project_id, assumptions, effective, _exit_costs(entry) or 0.0)
     factors = [
         {"key": f.key, "label": f.label, "points": round(f.points, 1), "reason": f.reason} for f in factor_reasons(row)
     ]
@@ -458,12 +478,15 @@ def build_record(
         "recorded_at_utc": recorded_at_utc.replace(microsecond=0),
         "corrects_decision_id": _text(entry.corrects_decision_id) or None,
         "stop_date": stopping.stop_date,
-        "first_lost_month_date": stopping.first_lost_month_date,
-        "costs_saved_gbp": _money(stopping.costs_saved_gbp),
+        # these columns predate stop against continue; they now hold its figures (the JSON holds every field):
+        # the comparison window's first month, costs avoided, benefits lost, net saving, the council's cashable
+        # benefits lost, and those in the first month
+        "first_lost_month_date": stopping.window_start_date,
+        "costs_saved_gbp": _money(stopping.costs_avoided_gbp),
         "benefits_lost_gbp": _money(stopping.benefits_lost_gbp),
-        "net_effect_gbp": _money(stopping.net_effect_gbp),
-        "returning_to_council_gbp": _money(stopping.returning_to_council_gbp),
-        "returning_to_council_monthly_gbp": _money(stopping.returning_to_council_monthly_gbp),
+        "net_effect_gbp": _money(stopping.net_saving_gbp),
+        "returning_to_council_gbp": _money(stopping.council_cashable_benefits_lost_gbp),
+        "returning_to_council_monthly_gbp": _money(stopping.returning_to_council_first_month_gbp),
         "false_economy": bool(stopping.false_economy),
         "cost_of_stopping_json": _json(stopping.to_dict()),
         "pv_cost_gbp": _money(row.get("pv_cost_gbp")),
@@ -519,10 +542,10 @@ REGISTER_HEADERS = {
     "reason": "Reason",
     "rationale": "Rationale",
     "people_affected": "People affected",
-    "costs_saved_gbp": "Costs saved by stopping (£, present value)",
+    "costs_saved_gbp": "Costs avoided by stopping, after exit costs (£, present value)",
     "benefits_lost_gbp": "Benefits lost by stopping (£, present value)",
-    "net_effect_gbp": "Net effect of stopping (£, present value)",
-    "returning_to_council_gbp": "Benefits lost that return to the council's budget (£, present value)",
+    "net_effect_gbp": "Net saving from stopping (£, present value)",
+    "returning_to_council_gbp": "Council cashable savings lost (£, present value)",
     "false_economy": "Stopping would be a false economy",
     "bcr": "Benefit-cost ratio",
     "projectitis_score": "Projectitis risk score (0-100)",
@@ -631,6 +654,9 @@ def add_commands(subparsers) -> None:
     p.add_argument("--evidence", default=None, help="the evidence relied on")
     p.add_argument("--people-affected", default=None, help="default: the project's people reached")
     p.add_argument("--corrects", default=None, metavar="DECISION_ID", help="the earlier decision this one corrects")
+    p.add_argument(
+        "--exit-costs", default=None, metavar="GBP", help="one-off costs of stopping, paid by the council (default 0)"
+    )
     add_db_option(p)
     add_assumption_options(p)
     p.set_defaults(func=cmd_decide)
@@ -673,6 +699,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
         decided_by_role=args.decided_by_role,
         people_affected=args.people_affected,
         corrects_decision_id=args.corrects,
+        exit_costs_gbp=args.exit_costs,
     )
     con = db.connect_read_only(args.db)
     try:

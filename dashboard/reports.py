@@ -274,27 +274,92 @@ def _cost_against_benefit(record: dict, project: dict, assumptions: dict) -> Sec
     bcr = record.get("bcr")
     blocks: list = [
         Paragraph(
-            f"Counted {window}, in today's money (present values, discounted as the HM Treasury Green Book sets "
-            f"out), the project costs {gbp(record.get('pv_cost_gbp'))} and its benefits are worth "
-            f"{gbp(record.get('pv_benefit_gbp'))}, after allowing for optimism bias, for what would have happened "
-            "anyway, for the part others played and for benefits fading over time."
+            f"Was it worth it? Counted over its whole life ({window}), in today's money (present values, "
+            f"discounted as the HM Treasury Green Book sets out), the project costs {gbp(record.get('pv_cost_gbp'))} "
+            f"and its benefits are worth {gbp(record.get('pv_benefit_gbp'))}, after allowing for optimism bias, for "
+            "what would have happened anyway, for the part others played and for benefits fading over time."
         )
     ]
     if bcr is not None:
         blocks.append(Paragraph(f"It returns {gbp(bcr, pence=True)} of benefit for every £1 it costs."))
+    forward = "forward_pv_cost_gbp" in project
+    if forward:
+        as_of = assumptions.get("as_of")
+        when = f"from {month_label(as_of)}" if as_of else "from the date of the decision"
+        blocks.append(
+            Paragraph(
+                f"What does carrying on cost and return? Counted {when}, over {years} years, money already spent "
+                f"left out, it would cost {gbp(project.get('forward_pv_cost_gbp'))} and bring "
+                f"{gbp(project.get('forward_pv_benefit_gbp'))} of benefits."
+            )
+        )
+    payback = project.get("fiscal_payback_months", project.get("payback_months"))
     facts = [
-        ("Costs (present value)", gbp(record.get("pv_cost_gbp"))),
-        ("Benefits (present value)", gbp(record.get("pv_benefit_gbp"))),
-        ("Benefits less costs", gbp(record.get("npv_gbp"))),
-        ("Benefit-cost ratio", "not applicable" if bcr is None else f"{float(bcr):,.2f}"),
+        ("Costs, whole life (present value)", gbp(record.get("pv_cost_gbp"))),
+        ("Benefits, whole life (present value)", gbp(record.get("pv_benefit_gbp"))),
+        ("Benefits less costs, whole life", gbp(record.get("npv_gbp"))),
+        ("Benefit-cost ratio, whole life", "not applicable" if bcr is None else f"{float(bcr):,.2f}"),
         ("Benefits that are savings to public bodies", gbp(project.get("pv_fiscal_benefit_gbp"))),
-        ("Pays back after", months(project.get("payback_months"), missing="does not pay back in the window")),
     ]
+    if forward:
+        facts += [
+            ("Costs from now (present value)", gbp(project.get("forward_pv_cost_gbp"))),
+            ("Benefits from now (present value)", gbp(project.get("forward_pv_benefit_gbp"))),
+        ]
+    facts.append(
+        (
+            "Pays back in savings to public bodies after" if "fiscal_payback_months" in project else "Pays back after",
+            months(payback, missing="does not pay back in the window"),
+        )
+    )
     blocks.append(Facts(facts))
     return Section("Cost against benefit", blocks)
 
 
 def _cost_of_stopping(stopping: dict) -> Section:
+    if "costs_avoided_gbp" not in stopping:
+        return _cost_of_stopping_before_stop_against_continue(stopping)
+    agencies = list(dict.fromkeys([*stopping["costs_avoided_by_payer"], *stopping["benefits_lost_by_agency"]]))
+    rows = [
+        [
+            AGENCY_SHORT_LABELS.get(agency, agency),
+            gbp(stopping["costs_avoided_by_payer"].get(agency, 0)),
+            gbp(stopping["benefits_lost_by_agency"].get(agency, 0)),
+        ]
+        for agency in agencies
+    ]
+    rows.append(["Total", gbp(stopping["costs_avoided_gbp"]), gbp(stopping["benefits_lost_gbp"])])
+    stop = long_date(stopping["stop_date"])
+    first = month_label(stopping["window_start_date"])
+    last = month_label(stopping["window_last_month_date"])
+    blocks = [Paragraph(sentence) for sentence in stopping["sentences"]]
+    blocks.append(
+        Paragraph(
+            f"These figures treat {stop} as the last day of the project and compare carrying it on with stopping it "
+            f"from {first} to {last}. If it carries on, its running costs and benefits continue; if it stops, its "
+            "costs end"
+            + (
+                f" (apart from {gbp(stopping['exit_costs_gbp'])} of one-off exit costs)"
+                if stopping["exit_costs_gbp"]
+                else ""
+            )
+            + " and each benefit lasts only as long as it is expected to outlive the project. Amounts are present "
+            "values."
+        )
+    )
+    blocks.append(
+        Table(
+            caption="Who pays and who loses if it stops",
+            headers=["Who", "Costs avoided", "Benefits lost"],
+            rows=rows,
+            numeric_columns=(1, 2),
+        )
+    )
+    return Section("The cost of stopping and who bears it", blocks)
+
+
+def _cost_of_stopping_before_stop_against_continue(stopping: dict) -> Section:
+    """A decision recorded before costs were compared with continuing: its figures as they were worked out then."""
     rows = [
         [
             AGENCY_SHORT_LABELS.get(agency, agency),
@@ -314,7 +379,8 @@ def _cost_of_stopping(stopping: dict) -> Section:
         Paragraph(
             f"These figures treat {stop} as the last day of the project, so everything {period} (the rest of its "
             "appraisal window) is lost. Amounts are present values; the last column is the amount in the first "
-            "month without the project, before discounting."
+            "month without the project, before discounting. (This decision was recorded before the dashboard "
+            "compared stopping with continuing; its figures are shown as they were recorded.)"
         ),
         Table(
             caption="Who bears the cost of stopping",

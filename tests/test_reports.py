@@ -52,10 +52,8 @@ def test_pdf_report_states_the_figures_in_plain_english(drumkit_decision, read):
         "Decision D0001: stop Drumkit from a personal budget",
         "Exampleshire County Council",
         "taking effect on 30 June 2025",
-        "would save £0 in project costs but lose £82,615 of benefits",
-        "a false economy",
-        "£1,500 a month at first",
-        "Council adult social care £82,615 £1,500",
+        "There is nothing to stop after 30 June 2025",
+        "Council adult social care £0 £84,115",
         "the project costs £350 and its benefits are worth £84,115",
         "It returns £240.33 of benefit for every £1 it costs.",
         "level 2 of 5 on the Nesta Standards of Evidence",
@@ -68,6 +66,32 @@ def test_pdf_report_states_the_figures_in_plain_english(drumkit_decision, read):
     ):
         assert expected in text, expected
     assert "Jane Smith" not in text
+
+
+def test_a_stop_report_leads_with_continuing_then_the_council_then_everyone_else(tiny_db, read, base_assumptions):
+    record_decision(
+        tiny_db,
+        DecisionInput(
+            project_id="P002",
+            decision="stop",
+            effective_date=date(2026, 6, 30),
+            reason_category="budget_pressure",
+            rationale="The lunch club's members have moved to the community centre's own club.",
+            transition_plan="Members are introduced to the community centre's club by its volunteers.",
+            decided_by="Jane Smith",
+            exit_costs_gbp="2,500",
+        ),
+        base_assumptions,
+        now=NOW,
+    )
+    text = pdf_text(render_pdf(decision_report(read(tiny_db), "D0001")))
+    continuing = text.index("Continuing after 30 June 2026 would cost")
+    council = text.index("For the council's adult social care budget, stopping would avoid")
+    wider = text.index("Beyond the council, stopping would lose")
+    assert continuing < council < wider
+    assert "(after £2,500 of exit costs)" in text
+    assert "Who pays and who loses if it stops" in text
+    assert "What does carrying on cost and return?" in text
 
 
 def test_pdf_prints_names_outside_latin_1(drumkit_decision, read):
@@ -85,7 +109,7 @@ def test_html_report_escapes_everything_and_has_no_script(drumkit_decision, read
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(1)&gt;" in page
     assert "Exampleshire &lt;County&gt; Council" in page
     assert '<html lang="en-GB">' in page
-    assert "£82,615" in page and "30 June 2025" in page
+    assert "£84,115" in page and "30 June 2025" in page
 
 
 def test_people_counts_up_to_the_threshold_are_not_given_exactly():
@@ -121,10 +145,10 @@ def test_a_continue_decision_says_no_transition_plan_was_needed(tiny_db, read, b
 def test_cli_report_writes_pdf_and_html_and_refuses_bad_input(drumkit_decision, tmp_path, capsys):
     pdf = tmp_path / "D0001.pdf"
     assert main(["report", "D0001", "--out", str(pdf), "--db", str(drumkit_decision)]) == 0
-    assert "£82,615" in pdf_text(pdf.read_bytes())
+    assert "£84,115" in pdf_text(pdf.read_bytes())
     page = tmp_path / "D0001.html"
     assert main(["report", "D0001", "--out", str(page), "--db", str(drumkit_decision)]) == 0
-    assert "false economy" in page.read_text(encoding="utf-8")
+    assert "nothing to stop" in page.read_text(encoding="utf-8")
     capsys.readouterr()
     assert main(["report", "D0999", "--out", str(pdf), "--db", str(drumkit_decision)]) == 2
     err = capsys.readouterr().err
