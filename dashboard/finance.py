@@ -92,6 +92,14 @@ BASIS = (
         "is the project's other funding lines that end after that one.",
     ),
     (
+        "Appraisal columns (Projects sheet)",
+        "Whole life ('was it worth it'): present values over the horizon from each project's appraisal start, so "
+        "each is discounted to its own start and they are not totalled. From now ('what continuing costs and "
+        "returns'): present values over the horizon from the as-of month, money already spent left out, one base "
+        "date for every project, so they add up. Fiscal payback: the first month from which cumulative savings to "
+        "public budgets (undiscounted) stay at or above cumulative costs for the rest of the horizon.",
+    ),
+    (
         "Text safety",
         "Text that begins with = + - @ or a tab or line break is shown with a leading apostrophe so a "
         "spreadsheet never runs it as a formula (OWASP CSV-injection guidance). Totals rows are values.",
@@ -227,10 +235,18 @@ PROJECT_COLUMNS = [
     "npv_gbp",
     "bcr",
     "fiscal_bcr",
-    "payback_months",
+    "forward_pv_cost_gbp",
+    "forward_pv_benefit_gbp",
+    "forward_npv_gbp",
+    "forward_bcr",
+    "forward_fiscal_bcr",
+    "fiscal_payback_months",
     "projectitis_score",
     "projectitis_band",
 ]
+# whole-life present values are each discounted to their own project's start, so a total of them adds figures
+# with different base years: the Projects sheet totals only nominal cash and the forward view
+WHOLE_LIFE_MONEY = ("pv_cost_gbp", "pv_benefit_gbp", "npv_gbp")
 
 
 def _projects_sheet(metrics: pd.DataFrame, project_money: pd.DataFrame) -> Sheet:
@@ -244,12 +260,12 @@ def _projects_sheet(metrics: pd.DataFrame, project_money: pd.DataFrame) -> Sheet
         TABLES["projects"],
         frame.reset_index(drop=True),
         money_columns=_money_columns(frame),
-        integer_columns=("people_reached", "payback_months"),
-        ratio_columns=("bcr", "fiscal_bcr"),
+        integer_columns=("people_reached", "fiscal_payback_months"),
+        ratio_columns=("bcr", "fiscal_bcr", "forward_bcr", "forward_fiscal_bcr"),
         formats={"projectitis_score": "0.0"},
         headers=HEADERS,
         totals=True,
-        total_columns=(*_money_columns(frame), "people_reached"),
+        total_columns=(*(c for c in _money_columns(frame) if c not in WHOLE_LIFE_MONEY), "people_reached"),
         widths={"name": 40, "funders": 40},
     )
 
@@ -408,12 +424,17 @@ HEADERS = {
     "period_non_recurrent_funding_gbp": "Non-recurrent funding in years shown (£)",
     "period_spend_gbp": "Planned spend in years shown (£)",
     "period_unfunded_spend_gbp": "Unfunded spend in years shown (£)",
-    "pv_cost_gbp": "Present value of costs (£)",
-    "pv_benefit_gbp": "Present value of benefits (£)",
-    "npv_gbp": "Net present value (£)",
-    "bcr": "Benefit-cost ratio",
-    "fiscal_bcr": "Fiscal benefit-cost ratio",
-    "payback_months": "Payback (months)",
+    "pv_cost_gbp": "Present value of costs, whole life (£)",
+    "pv_benefit_gbp": "Present value of benefits, whole life (£)",
+    "npv_gbp": "Net present value, whole life (£)",
+    "bcr": "Benefit-cost ratio, whole life",
+    "fiscal_bcr": "Fiscal benefit-cost ratio, whole life",
+    "forward_pv_cost_gbp": "Present value of costs from now (£)",
+    "forward_pv_benefit_gbp": "Present value of benefits from now (£)",
+    "forward_npv_gbp": "Net present value from now (£)",
+    "forward_bcr": "Benefit-cost ratio from now",
+    "forward_fiscal_bcr": "Fiscal benefit-cost ratio from now",
+    "fiscal_payback_months": "Fiscal payback (months)",
     "projectitis_score": "Projectitis score (0-100)",
     "projectitis_band": "Projectitis risk band",
     "funding_id": "Funding ID",

@@ -123,6 +123,20 @@ def months(n, missing: str = "") -> str:
     return f"{n} month" if n == 1 else f"{n} months"
 
 
+def forward_view_phrase(as_of, horizon_years: int) -> str:
+    """How the forward view's figures are counted: "present values at December 2026, over 5 years from then"."""
+    years = f"{horizon_years} year{'s' if horizon_years != 1 else ''}"
+    return f"present values at {month_label(as_of)}, over {years} from then"
+
+
+def whole_life_phrase(appraisal_start, horizon_years: int) -> str:
+    """How the whole-life view's figures are counted: "over 5 years from April 2024, its appraisal start"."""
+    years = f"{horizon_years} year{'s' if horizon_years != 1 else ''}"
+    if _is_missing(appraisal_start):
+        return f"over {years} from its appraisal start"
+    return f"over {years} from {month_label(appraisal_start)}, its appraisal start"
+
+
 def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 

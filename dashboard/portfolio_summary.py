@@ -15,9 +15,10 @@ class Headlines:
     project_count: int
     people_reached: int
     committed_funding_gbp: float
-    pv_cost_gbp: float
-    pv_benefit_gbp: float
-    net_value_gbp: float
+    # the forward view (from the as-of month, one base date), so projects' figures add up
+    forward_pv_cost_gbp: float
+    forward_pv_benefit_gbp: float
+    forward_net_value_gbp: float
     projects_by_band: dict[str, int]
     funding_ending_6_months_gbp: float
     projects_funding_ending_6_months: int
@@ -32,9 +33,9 @@ def summarise(metrics: pd.DataFrame, funding_ending: pd.Series | dict) -> Headli
         project_count=len(metrics),
         people_reached=int(metrics["people_reached"].sum()),
         committed_funding_gbp=round(float(metrics["committed_funding_gbp"].sum()), 2),
-        pv_cost_gbp=round(float(metrics["pv_cost_gbp"].sum()), 2),
-        pv_benefit_gbp=round(float(metrics["pv_benefit_gbp"].sum()), 2),
-        net_value_gbp=round(float(metrics["npv_gbp"].sum()), 2),
+        forward_pv_cost_gbp=round(float(metrics["forward_pv_cost_gbp"].sum()), 2),
+        forward_pv_benefit_gbp=round(float(metrics["forward_pv_benefit_gbp"].sum()), 2),
+        forward_net_value_gbp=round(float(metrics["forward_npv_gbp"].sum()), 2),
         projects_by_band={band: int(bands.get(band, 0)) for band in ("high", "medium", "low", NOT_SCORED)},
         funding_ending_6_months_gbp=round(float(funding_ending["funding_ending_6_months_gbp"]), 2),
         projects_funding_ending_6_months=int(funding_ending["projects_funding_ending_6_months"]),

@@ -273,42 +273,55 @@ def delete_scenario(name: str, db_path: Path | str | None = None) -> None:
 def compare_scenarios(
     con: duckdb.DuckDBPyConnection, scenarios: list[Scenario], today: date | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Portfolio totals (one row per scenario) and per-project figures (one row per project and scenario)."""
+    """Portfolio totals (one row per scenario) and per-project figures (one row per project and scenario).
+
+    Both are the forward view (from each scenario's as-of month), so the projects' figures add up to the totals.
+    """
     totals, per_project = [], []
     for scenario in scenarios:
         metrics = project_metrics(con, scenario.assumptions(today))
-        pv_cost = float(metrics["pv_cost_gbp"].sum())
-        pv_benefit = float(metrics["pv_benefit_gbp"].sum())
+        pv_cost = float(metrics["forward_pv_cost_gbp"].sum())
+        pv_benefit = float(metrics["forward_pv_benefit_gbp"].sum())
         bands = metrics["projectitis_band"]
         totals.append(
             {
                 "scenario_name": scenario.name,
                 "projects": len(metrics),
-                "pv_cost_gbp": round(pv_cost, 2),
-                "pv_benefit_gbp": round(pv_benefit, 2),
-                "npv_gbp": round(float(metrics["npv_gbp"].sum()), 2),
-                "bcr": round(pv_benefit / pv_cost, 2) if pv_cost > 0 else None,
-                "projects_paying_for_themselves": int((metrics["npv_gbp"] > 0).sum()),
+                "forward_pv_cost_gbp": round(pv_cost, 2),
+                "forward_pv_benefit_gbp": round(pv_benefit, 2),
+                "forward_npv_gbp": round(float(metrics["forward_npv_gbp"].sum()), 2),
+                "forward_bcr": round(pv_benefit / pv_cost, 2) if pv_cost > 0 else None,
+                "projects_paying_for_themselves": int((metrics["forward_npv_gbp"] > 0).sum()),
                 "high_risk_projects": int((bands == "high").sum()),
                 "medium_risk_projects": int((bands == "medium").sum()),
                 "low_risk_projects": int((bands == "low").sum()),
             }
         )
-        part = metrics[["project_id", "name", "npv_gbp", "bcr", "projectitis_score", "projectitis_band"]].copy()
+        part = metrics[
+            ["project_id", "name", "forward_npv_gbp", "forward_bcr", "projectitis_score", "projectitis_band"]
+        ].copy()
         part.insert(0, "scenario_name", scenario.name)
         per_project.append(part)
-    columns = ["scenario_name", "project_id", "name", "npv_gbp", "bcr", "projectitis_score", "projectitis_band"]
+    columns = [
+        "scenario_name",
+        "project_id",
+        "name",
+        "forward_npv_gbp",
+        "forward_bcr",
+        "projectitis_score",
+        "projectitis_band",
+    ]
     long = pd.concat(per_project, ignore_index=True) if per_project else pd.DataFrame(columns=columns)
     return pd.DataFrame(totals), long
 
 
 def side_by_side(per_project: pd.DataFrame, scenario_names: list[str]) -> pd.DataFrame:
-    """One row per project with NPV, BCR and risk band under each scenario in columns, in the order given."""
+    """One row per project with forward NPV, BCR and risk band under each scenario in columns, in the order given."""
     frame = per_project.pivot(index=["project_id", "name"], columns="scenario_name")
     out = frame.index.to_frame(index=False)
     for name in scenario_names:
-        out[f"{name}: NPV"] = frame[("npv_gbp", name)].to_numpy()
-        out[f"{name}: BCR"] = frame[("bcr", name)].to_numpy()
+        out[f"{name}: NPV"] = frame[("forward_npv_gbp", name)].to_numpy()
+        out[f"{name}: BCR"] = frame[("forward_bcr", name)].to_numpy()
         out[f"{name}: risk band"] = frame[("projectitis_band", name)].to_numpy()
     return out
 

@@ -32,9 +32,11 @@ def test_init_import_and_metrics_round_trip(tmp_path, capsys):
     rows = {r["project_id"]: r for r in records}
     assert rows["P001"]["pv_benefit_gbp"] == 84115.43
     assert rows["P001"]["start_date"] == "2025-06-01"
-    assert list(rows["P001"])[:12] == [
-        "project_id", "name", "pv_cost_gbp", "pv_benefit_gbp", "npv_gbp", "bcr", "fiscal_bcr",
-        "payback_months", "people_reached", "cost_per_person_gbp", "projectitis_score", "projectitis_band",
+    assert list(rows["P001"])[:17] == [
+        "project_id", "name",
+        "pv_cost_gbp", "pv_benefit_gbp", "npv_gbp", "bcr", "fiscal_bcr", "cost_per_person_gbp",
+        "forward_pv_cost_gbp", "forward_pv_benefit_gbp", "forward_npv_gbp", "forward_bcr", "forward_fiscal_bcr",
+        "fiscal_payback_months", "people_reached", "projectitis_score", "projectitis_band",
     ]  # fmt: skip
 
 
@@ -123,8 +125,8 @@ def test_a_saved_scenario_applies_to_every_command_that_appraises(tiny_db, capsy
         capsys, "cost-of-stopping", "P001", "--db", tiny_db, "--scenario", "Low rate", "--format", "json"
     )
     assert code == 0
-    # from July 2025 to May 2030 at 0%: 59 months of £1,500
-    assert json.loads(out)["benefits_lost_gbp"] == 59 * 1500
+    # carrying on from July 2025 to June 2030 at 0%: 60 months of £1,500 (no persistence in the tiny portfolio)
+    assert json.loads(out)["benefits_lost_gbp"] == 60 * 1500
     code, out, _ = run(capsys, "metrics", "--db", tiny_db, "--scenario", "low rate", "--format", "json")
     assert {r["project_id"]: r for r in json.loads(out)}["P001"]["pv_benefit_gbp"] == 90000
     code, _, err = run(capsys, "metrics", "--db", tiny_db, "--scenario", "No such thing")

@@ -42,15 +42,31 @@ def fill_form(at: AppTest, *, decision: str, plan: str) -> AppTest:
     return at
 
 
-def test_drumkit_page_shows_the_false_economy_in_pounds(page_db):
+def test_drumkit_page_says_there_is_nothing_to_stop(page_db):
     at = open_page("P001")
     assert at.selectbox[0].value == "P001"
-    assert [m.value for m in at.metric] == ["£0", "£82,615", "-£82,615", "£82,615"]
-    warning = at.warning[0].value
-    assert "save £0 in project costs but lose £82,615" in warning and "false economy" in warning
-    assert "£1,500 a month at first" in warning
+    assert any(i.value.startswith("There is nothing to stop after 30 June 2025") for i in at.info)
+    assert not at.warning
     assert any("No decisions have been recorded" in i.value for i in at.info)
     assert at.query_params["project"] == "P001"
+
+
+def test_lunch_club_page_leads_with_continuing_then_the_council_then_everyone_else(page_db):
+    at = open_page("P002")
+    at.date_input[0].set_value("2026-06-30")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    labels = [m.label for m in at.metric]
+    assert labels[:3] == ["Carrying on costs", "and brings benefits of", "Net saving from stopping"]
+    assert labels[3:6] == [
+        "Council-paid costs avoided",
+        "Council cashable savings lost",
+        "Wider public and social value lost",
+    ]
+    texts = [i.value for i in at.info] + [w.value for w in at.warning]
+    assert any(t.startswith("Continuing after 30 June 2026 would cost") for t in texts)
+    assert any(t.startswith("For the council's adult social care budget") for t in texts)
+    assert any(m.value.startswith("Beyond the council, stopping would lose") for m in at.markdown)
 
 
 def test_an_unknown_project_in_the_url_is_said_plainly(page_db):
@@ -71,5 +87,5 @@ def test_a_valid_stop_is_recorded_and_shown_in_the_history(page_db):
     assert "Recorded decision D0001: stop" in at.success[0].value
     history = at.dataframe[0].value
     assert history["Decision ID"].tolist() == ["D0001"]
-    assert history["False economy"].tolist() == ["Yes"]
+    assert history["False economy"].tolist() == ["No"]  # nothing to stop
     assert at.selectbox[-1].value == "D0001"  # the report picker

@@ -138,11 +138,14 @@ def test_projects_sheet_has_identifiers_dates_and_the_appraisal(book):
         "Status",
         "Start date",
         "People reached",
-        "Present value of costs (£)",
-        "Net present value (£)",
-        "Benefit-cost ratio",
-        "Fiscal benefit-cost ratio",
-        "Payback (months)",
+        "Present value of costs, whole life (£)",
+        "Net present value, whole life (£)",
+        "Benefit-cost ratio, whole life",
+        "Fiscal benefit-cost ratio, whole life",
+        "Present value of costs from now (£)",
+        "Net present value from now (£)",
+        "Benefit-cost ratio from now",
+        "Fiscal payback (months)",
         "Projectitis score (0-100)",
         "Projectitis risk band",
     ]:
@@ -150,6 +153,10 @@ def test_projects_sheet_has_identifiers_dates_and_the_appraisal(book):
     assert column(ws, "Project ID")[:3] == ["Q001", "Q002", "Q003"]
     assert column(ws, "Start date")[0] == datetime(2024, 4, 1)
     assert column(ws, "People reached")[-1] == 47  # the totals row adds people too
+    # whole-life present values are each discounted to their own project's start: never totalled
+    assert column(ws, "Present value of costs, whole life (£)")[-1] is None
+    forward = column(ws, "Present value of costs from now (£)")
+    assert forward[-1] == round(sum(v or 0 for v in forward[:-1]), 2)
 
 
 def test_funding_ending_sheet_lists_lines_with_the_risk_band(book):

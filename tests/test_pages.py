@@ -35,11 +35,11 @@ def test_portfolio_page_shows_headline_figures_for_the_whole_demo_portfolio(app)
 
 def test_a_filter_change_changes_the_figures_and_the_url(app):
     app.run()
-    before = metric(app, "Present value of costs")
+    before = metric(app, "Costs from now")
     app.multiselect(key="filter_service_areas").set_value(["Carers"]).run()
     assert not app.exception
     assert metric(app, "Projects") != "60"
-    assert metric(app, "Present value of costs") != before
+    assert metric(app, "Costs from now") != before
     assert app.query_params["service_areas"] in ("Carers", ["Carers"])
 
 
@@ -64,8 +64,9 @@ def test_project_page_explains_the_drumkit(app):
     app.run()
     assert not app.exception
     assert app.title[0].value == "Drumkit from a personal budget"
-    assert metric(app, "Present value of benefits") == "£84,115"
-    assert any("pays back in month 1" in m.value for m in app.markdown)
+    assert metric(app, "Present value of benefits") == "£84,115"  # the whole-life view comes first
+    assert any("cover its costs from month 1" in m.value for m in app.markdown)
+    assert any(c.value.startswith("Present values at") for c in app.caption)
     assert any(m.value.startswith("**Low risk") for m in app.markdown)
 
 

@@ -34,7 +34,10 @@ def test_headlines_add_up_the_projects_in_view_and_their_funding_ending(tiny_db,
     headlines = summarise(metrics, endings)
     assert headlines.project_count == 3
     assert headlines.committed_funding_gbp == 350 + 16000 + 5000
-    assert headlines.pv_cost_gbp == round(metrics["pv_cost_gbp"].sum(), 2)
+    # the forward view: from November 2026, so only the lunch club's last two months of costs are left
+    assert headlines.forward_pv_cost_gbp == round(metrics["forward_pv_cost_gbp"].sum(), 2)
+    assert headlines.forward_pv_cost_gbp == round(2 * (100 * 52 / 12 * 1.10 + 6000 / 12 * 1.05), 2)
+    assert headlines.forward_net_value_gbp == round(metrics["forward_npv_gbp"].sum(), 2)
     assert headlines.projects_by_band == {"high": 0, "medium": 1, "low": 1, "not scored": 1}
     # F002 (£12,000) ends 31 December 2026 and F003 (£4,000) 31 March 2027: both within 6 months
     assert headlines.funding_ending_6_months_gbp == 16000

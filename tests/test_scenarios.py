@@ -126,13 +126,16 @@ def test_compare_gives_portfolio_totals_and_per_project_figures(tiny_db, read):
     chosen = [scenarios.get_scenario(con, BASE_CASE), scenarios.get_scenario(con, "Pessimistic")]
     totals, per_project = scenarios.compare_scenarios(con, chosen, AS_OF)
     base = totals.set_index("scenario_name").loc[BASE_CASE]
-    # drumkit £83,765.43, lunch club -£30,048.64, ended pilot -£13,800.00
-    assert base["npv_gbp"] == pytest.approx(83765.43 - 30048.64 - 13800.00, abs=0.01)
+    # the forward view from November 2026: the drumkit's saving for five years (its cost is spent), the lunch club's
+    # last two months (costs £2,003.33, benefits £403.65), nothing left of the ended pilot
+    pv = 1500 * 12 * sum(1 / 1.035**t for t in range(5))
+    lunch_benefits = 2 * (200 * 0.85 * 0.8 * 0.9 * 0.5 + 3000 / 12 * 0.75 * 0.75)
+    lunch_club = lunch_benefits - 2 * (100 * 52 / 12 * 1.1 + 6000 / 12 * 1.05)
+    assert base["forward_npv_gbp"] == pytest.approx(pv + lunch_club, abs=0.01)
     assert base["projects_paying_for_themselves"] == 1
     drumkit = per_project.set_index(["scenario_name", "project_id"]).loc[("Pessimistic", "P001")]
-    # benefits x0.8 and grade 1 -> 2 (5% bias): 0.8 x 0.95 x PV; cost x1.2 x1.05 = £441
-    pv = 1500 * 12 * sum(1 / 1.035**t for t in range(5))
-    assert drumkit["npv_gbp"] == pytest.approx(0.8 * 0.95 * pv - 441, abs=0.01)
+    # benefits x0.8 and grade 1 -> 2 (5% bias): 0.8 x 0.95 x PV; no cost left from now
+    assert drumkit["forward_npv_gbp"] == pytest.approx(0.8 * 0.95 * pv, abs=0.01)
     wide = scenarios.side_by_side(per_project, [BASE_CASE, "Pessimistic"])
     assert list(wide.columns[:4]) == ["project_id", "name", "Base case: NPV", "Base case: BCR"]
     assert len(wide) == 3

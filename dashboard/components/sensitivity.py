@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboard import sensitivity, ui
 from dashboard.appraisal import Assumptions
-from dashboard.formatting import gbp, percent, plural
+from dashboard.formatting import forward_view_phrase, gbp, percent, plural
 
 LOW_COLOUR, HIGH_COLOUR = "#0072B2", "#E69F00"  # Okabe-Ito blue / orange; bars also differ by pattern
 SWING_KEY = "sensitivity_swing_percent"
@@ -159,7 +159,12 @@ def render_portfolio_sensitivity(project_ids: list[str] | None = None, assumptio
     base, worst = _break_even(ui.database_version(), assumptions, swing)
     count = sensitivity.count_break_even(base, worst, project_ids)
     cols = st.columns(3)
-    cols[0].metric("Pay for themselves now", f"{count.above_at_base:,} of {count.projects:,}")
+    cols[0].metric(
+        "Pay for themselves from now",
+        f"{count.above_at_base:,} of {count.projects:,}",
+        help="Forward net present value above zero: "
+        + forward_view_phrase(assumptions.as_of, assumptions.horizon_years),
+    )
     cols[1].metric(
         "Still pay for themselves when pessimistic",
         f"{count.stay_above:,}",
@@ -172,15 +177,15 @@ def render_portfolio_sensitivity(project_ids: list[str] | None = None, assumptio
     if count.fall_below:
         names = ui.metrics(assumptions).set_index("project_id")["name"]
         fallen = base[base["project_id"].isin(count.fall_below)].merge(
-            worst[["project_id", "npv_gbp"]], on="project_id", suffixes=("", "_pessimistic")
+            worst[["project_id", "forward_npv_gbp"]], on="project_id", suffixes=("", "_pessimistic")
         )
         with st.expander(f"The {plural(len(count.fall_below), 'project')} that would stop paying for themselves"):
             st.dataframe(
                 pd.DataFrame(
                     {
                         "Project": fallen["project_id"].map(names).fillna(fallen["project_id"]),
-                        "Net value now": fallen["npv_gbp"].map(gbp),
-                        "Net value when pessimistic": fallen["npv_gbp_pessimistic"].map(gbp),
+                        "Net value from now": fallen["forward_npv_gbp"].map(gbp),
+                        "Net value from now when pessimistic": fallen["forward_npv_gbp_pessimistic"].map(gbp),
                     }
                 ),
                 hide_index=True,

@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.appraisal import DISCOUNT_RATE_RANGE, HORIZON_YEARS_RANGE, AssumptionError
-from dashboard.formatting import percent
+from dashboard.formatting import month_label, percent
 
 ui.require("use_scenarios")  # roles: dashboard/access.py
 st.title("Assumptions")
@@ -18,6 +18,8 @@ current = ui.current_assumptions()
 defaults = ui.default_assumptions()
 bias_table = ui.query("optimism_bias_by_grade")
 rate_source = ui.query("standard_discount_rate")
+schedule = ui.query("discount_schedule")
+price_base = ui.query("price_base")
 
 st.header("Change the assumptions")  # so the form's subheading sits under a heading (no skipped level)
 with st.form("assumptions_form"):
@@ -79,17 +81,40 @@ if restored:
     st.success("Restored the council's defaults.")
 
 now = ui.current_assumptions()
-st.header("In use now")
-st.markdown(
-    f"- **Discount rate:** {percent(now.discount_rate, 1)} a year for years 0 to 30, then the Green Book's declining"
-    " long-term rates, scaled to match\n"
-    f"- **Horizon:** {now.horizon_years} years from each project's first month\n"
-    f"- **Optimism bias:** " + ", ".join(f"grade {g} {percent(b, 0)}" for g, b in enumerate(now.optimism_bias, 1))
+base = price_base.iloc[0] if not price_base.empty else None
+has_price_base = base is not None and bool(base["price_base_year"]) and bool(base["deflator_years"])
+health = schedule.dropna(subset=["health_rate"]).head(2)
+health_rates = ", ".join(
+    f"{percent(row.health_rate, 2)} for years {row.from_year} to {row.to_year}" for row in health.itertuples()
 )
+prices = (
+    f"amounts with a price year are converted to {base['price_base_year']} prices with the GDP deflator "
+    f"({int(base['deflator_years'])} financial years, {base['first_deflator_year']} to {base['last_deflator_year']})"
+    if has_price_base
+    else "no price base year or GDP deflator table is set, so amounts are used as entered"
+)
+in_use = [
+    f"**Discount rate:** {percent(now.discount_rate, 1)} a year for years 0 to 30, then the Green Book's declining"
+    " long-term rates, scaled to match. Lines valued in QALYs or WELLBYs use the Green Book health rate instead"
+    + (f" ({health_rates}, then declining), which a chosen rate does not change" if health_rates else "")
+    + ".",
+    f"**Horizon:** {now.horizon_years} years. Two views of every project: *whole life* (was it worth it: from the"
+    f" project's first month) and *from now* (what continuing costs and returns: from {month_label(now.as_of)}, one"
+    " base date for every project, money already spent left out). Portfolio totals, the resilience count and the"
+    " Equity page use the view from now.",
+    f"**Prices:** {prices}.",
+    "**Line periods:** a cost line with no end date lasts until its project's planned end; a benefit line with no"
+    " end date lasts its persistence months longer; with no planned end either, both run to the end of the window."
+    " An end date on the line always wins.",
+    "**Optimism bias:** " + ", ".join(f"grade {g} {percent(b, 0)}" for g, b in enumerate(now.optimism_bias, 1)),
+]
+st.header("In use now")
+st.markdown("\n".join(f"- {line}" for line in in_use))
 st.header("Sources")
 st.markdown(
-    f"- Discount rate: {rate_source['source'].iloc[0] if not rate_source.empty else 'HM Treasury Green Book'}.\n"
-    f"- Optimism bias: {bias_table['source'].iloc[0] if not bias_table.empty else ''}.\n"
+    f"- Discount rates: {rate_source['source'].iloc[0] if not rate_source.empty else 'HM Treasury Green Book'}.\n"
+    + (f"- GDP deflator ({base['price_base_year']}): {base['base_year_source']}.\n" if has_price_base else "")
+    + f"- Optimism bias: {bias_table['source'].iloc[0] if not bias_table.empty else ''}.\n"
     "- Deadweight, attribution and drop-off are recorded on each benefit line, following the GMCA cost-benefit"
     " analysis model.\n"
     "- The values above are editable for your session; a council changes its defaults in data/reference/."

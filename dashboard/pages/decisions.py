@@ -42,8 +42,10 @@ COST_COLOUR = "#D55E00"
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _cost_of_stopping(version: tuple, project_id: str, assumptions: Assumptions, stop: date | None) -> CostOfStopping:
-    return cost_of_stopping(ui.connection(), project_id, assumptions, stop)
+def _cost_of_stopping(
+    version: tuple, project_id: str, assumptions: Assumptions, stop: date | None, exit_costs_gbp: float = 0.0
+) -> CostOfStopping:
+    return cost_of_stopping(ui.connection(), project_id, assumptions, stop, exit_costs_gbp)
 
 
 @st.cache_data(max_entries=32, show_spinner="Writing the report…")
@@ -58,39 +60,43 @@ def _register(version: tuple, fmt: str, suppress_up_to: int) -> bytes:
 
 
 def stopping_chart(c: CostOfStopping) -> go.Figure:
-    """Costs saved beside benefits lost, the benefits split by who would have received them."""
+    """Costs avoided by who pays them beside benefits lost by who would have received them."""
     fig = go.Figure()
-    fig.add_bar(
-        y=["Costs saved"],
-        x=[c.costs_saved_gbp],
-        name="Project costs saved",
-        orientation="h",
-        marker_color=COST_COLOUR,
-        marker_pattern_shape="/",
-        text=[gbp(c.costs_saved_gbp)],
-        insidetextfont={"color": readable_on(COST_COLOUR)},
-        hovertemplate="Project costs saved: %{text}<extra></extra>",
-    )
-    for agency, amount in c.benefits_lost_by_agency.items():
-        label = AGENCY_SHORT_LABELS.get(agency, agency)
-        fig.add_bar(
-            y=["Benefits lost"],
-            x=[amount],
-            name=label,
-            orientation="h",
-            marker_color=AGENCY_COLOURS.get(agency, "#7A7A7A"),
-            text=[f"{label}: {gbp(amount)}" if amount else ""],
-            insidetextfont={"color": readable_on(AGENCY_COLOURS.get(agency, "#7A7A7A"))},
-            hovertemplate=f"{label}: {gbp(amount)}<extra></extra>",
-        )
+    for row_label, amounts in (
+        ("Costs avoided", c.costs_avoided_by_payer),
+        ("Benefits lost", c.benefits_lost_by_agency),
+    ):
+        for agency, amount in amounts.items():
+            if not amount:
+                continue
+            label = AGENCY_SHORT_LABELS.get(agency, agency)
+            colour = (
+                COST_COLOUR
+                if row_label == "Costs avoided" and agency == "council_asc"
+                else AGENCY_COLOURS.get(agency, "#7A7A7A")
+            )
+            fig.add_bar(
+                y=[row_label],
+                x=[amount],
+                name=f"{label} ({row_label.lower()})",
+                orientation="h",
+                marker_color=colour,
+                marker_pattern_shape="/" if row_label == "Costs avoided" else "",
+                text=[gbp(amount)],
+                insidetextfont={"color": readable_on(colour)},
+                hovertemplate=f"{row_label}, {label}: {gbp(amount)}<extra></extra>",
+            )
     fig.update_layout(
         barmode="stack",
-        height=260,
+        height=280,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         xaxis={"title": "Present value (£)", "tickprefix": "£", "separatethousands": True},
         yaxis={"autorange": "reversed"},
         legend={"orientation": "h", "y": -0.35},
-        title={"text": "What stopping saves and what it loses", "font": {"size": 14}},
+        title={
+            "text": "If it stops: costs avoided, by who pays, and benefits lost, by who gains",
+            "font": {"size": 14},
+        },
     )
     return fig
 
@@ -111,65 +117,93 @@ project = pick_project(projects, key="decisions_page")
 project_id = project["project_id"]
 version = ui.database_version()
 
-# ---- the cost of stopping
-st.header("The cost of stopping")
+# ---- the cost of stopping: stopping against continuing
+st.header("The cost of stopping: stopping against continuing")
 try:
     default = _cost_of_stopping(version, project_id, assumptions, None)
 except UnknownProjectError as exc:
     st.error(str(exc))
     st.stop()
-stop_date = st.date_input(
+left, right = st.columns(2)
+stop_date = left.date_input(
     "Stop date: the last day the project runs",
     value=default.stop_date,
     min_value=date(2000, 1, 1),
     max_value=date(2100, 12, 31),
     format="DD/MM/YYYY",
     help=(
-        "Starts at the end of the project's latest secured funding. The month the stop date falls in counts "
-        "as delivered; every month that starts after it is lost."
+        "Starts at the end of the project's latest funding. The month the stop date falls in counts as "
+        "delivered; carrying on and stopping are compared over the horizon's months after it."
     ),
 )
-c = default if stop_date == default.stop_date else _cost_of_stopping(version, project_id, assumptions, stop_date)
+exit_costs = right.number_input(
+    "One-off exit costs of stopping (£)",
+    min_value=0.0,
+    max_value=1e11,
+    value=0.0,
+    step=100.0,
+    format="%.2f",
+    help="For example redundancy or contract-break costs; paid by the council in the first month.",
+)
+c = (
+    default
+    if stop_date == default.stop_date and not exit_costs
+    else _cost_of_stopping(version, project_id, assumptions, stop_date, float(exit_costs))
+)
 
-cols = st.columns(4)
-cols[0].metric("Project costs saved", gbp(c.costs_saved_gbp), help="Present value of the costs no longer paid")
-cols[1].metric("Benefits lost", gbp(c.benefits_lost_gbp), help="Present value of the benefits no longer delivered")
-cols[2].metric(
-    "Net effect of stopping",
-    gbp(c.net_effect_gbp),
-    help="Costs saved less benefits lost: below zero, stopping costs more than it saves",
-)
-cols[3].metric(
-    "Costs back on the council's budget",
-    gbp(c.returning_to_council_gbp),
-    delta=f"{gbp(c.returning_to_council_monthly_gbp)} a month" if c.returning_to_council_monthly_gbp else None,
-    delta_color="inverse",
-    help="Benefits lost that are costs the council's adult social care budget must pay again",
-)
-if c.false_economy:
-    st.warning(c.sentence(), icon=":material/warning:")
-else:
+if c.nothing_to_stop:
     st.info(c.sentence())
+else:
+    sentences = c.to_dict()["sentences"]
+    cols = st.columns(3)
+    cols[0].metric("Carrying on costs", gbp(c.continue_costs_gbp), help="Present value over the comparison window")
+    cols[1].metric("and brings benefits of", gbp(c.continue_benefits_gbp), help="Present value, all value")
+    cols[2].metric(
+        "Net saving from stopping",
+        gbp(c.net_saving_gbp),
+        help="Costs avoided less benefits lost: below zero, stopping costs more than it saves",
+    )
+    (st.warning if c.false_economy else st.info)(sentences[0])
+    cols = st.columns(3)
+    cols[0].metric("Council-paid costs avoided", gbp(c.council_costs_avoided_gbp), help="After any exit costs")
+    cols[1].metric(
+        "Council cashable savings lost",
+        gbp(c.council_cashable_benefits_lost_gbp),
+        delta=f"{gbp(c.returning_to_council_first_month_gbp)} in the first month"
+        if c.returning_to_council_first_month_gbp
+        else None,
+        delta_color="inverse",
+        help="Costs the council's adult social care budget would have to pay again",
+    )
+    cols[2].metric("Wider public and social value lost", gbp(c.wider_benefits_lost_gbp))
+    (st.warning if c.false_economy_for_council else st.info)(sentences[1])
+    st.markdown(sentences[2])
 st.caption(f"People affected: {int(c.people_affected):,}. Figures run {window_phrase(c)}, at the assumptions above.")
-if not c.nothing_left:
+if not c.nothing_to_stop:
     st.plotly_chart(stopping_chart(c), width="stretch")
     with st.expander("The figures in the chart, as a table"):
-        table = c.agency_frame()[["who", "benefits_lost_gbp", "benefits_lost_monthly_gbp"]]
-        extra = pd.DataFrame(
+        table = c.agency_frame()
+        total = pd.DataFrame(
             [
-                ["Total benefits lost", c.benefits_lost_gbp, c.benefits_lost_monthly_gbp],
-                ["Project costs saved", c.costs_saved_gbp, c.costs_saved_monthly_gbp],
+                [
+                    "total",
+                    "Total",
+                    c.costs_avoided_gbp,
+                    c.benefits_lost_gbp,
+                    sum(c.benefits_lost_first_month_by_agency.values()),
+                ]
             ],
             columns=table.columns,
         )
-        shown = pd.concat([table, extra], ignore_index=True)
-        first = month_label(c.first_lost_month_date)
+        shown = pd.concat([table, total], ignore_index=True)
+        first = month_label(c.window_start_date)
         st.table(
             pd.DataFrame(
                 {
                     "Who": shown["who"],
-                    "Present value": shown["benefits_lost_gbp"].map(gbp),
-                    f"In {first}": shown["benefits_lost_monthly_gbp"].map(gbp),
+                    "Costs avoided (present value)": shown["costs_avoided_gbp"].map(gbp),
+                    "Benefits lost (present value)": shown["benefits_lost_gbp"].map(gbp),
+                    f"Benefits lost in {first}": shown["benefits_lost_first_month_gbp"].map(gbp),
                 }
             ).set_index("Who")
         )
@@ -236,6 +270,7 @@ else:
             decided_by_role=role,
             people_affected=int(people),
             corrects_decision_id=corrects,
+            exit_costs_gbp=float(exit_costs),
         )
         try:
             record = record_decision(db.default_db_path(), entry, assumptions)
@@ -264,7 +299,7 @@ else:
             "Takes effect": history["effective_date"].map(long_date),
             "Reason": history["reason_category"].map(REASON_CATEGORIES),
             "Cost of stopping then": [
-                f"saves {gbp(s)}, loses {gbp(b)}"
+                f"avoids {gbp(s)}, loses {gbp(b)}"
                 for s, b in zip(history["costs_saved_gbp"], history["benefits_lost_gbp"], strict=True)
             ],
             "False economy": history["false_economy"].map({True: "Yes", False: "No"}),

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import equity, ui
 from dashboard.appraisal import Assumptions
 from dashboard.components.accessible_theme import readable_on
-from dashboard.formatting import gbp, percent
+from dashboard.formatting import forward_view_phrase, gbp, percent
 
 SHARE_COLOURS = ["#999999", "#56B4E9", "#009E73", "#E69F00", "#0072B2", "#CC79A7"]  # Okabe-Ito
 
@@ -31,8 +31,8 @@ def _place_table(frame: pd.DataFrame, key: str, label: str) -> pd.DataFrame:
             "People reached": [
                 _people(v, h) for v, h in zip(frame["people_reached"], frame["people_hidden"], strict=True)
             ],
-            "Spend (present value of costs)": frame["pv_cost_gbp"].map(gbp),
-            "Benefit (present value)": frame["pv_benefit_gbp"].map(gbp),
+            "Spend from now (present value of costs)": frame["pv_cost_gbp"].map(gbp),
+            "Benefit from now (present value)": frame["pv_benefit_gbp"].map(gbp),
             "Spend per person": [
                 equity.SUPPRESSED if h else gbp(v, missing="no people yet")
                 for v, h in zip(frame["spend_per_person_gbp"], frame["people_hidden"], strict=True)
@@ -80,9 +80,14 @@ open_only = st.toggle(
 view = _view(ui.database_version(), assumptions, open_only)
 places = view.places
 st.caption(
-    f"{ui.council_name()}. " + ui.assumptions_caption(assumptions) + " People reached are added up over projects, "
-    "so someone two projects reach counts twice. Counts of 1 to 7 people are shown as *, and further figures are "
-    "hidden (also *) so the hidden ones cannot be worked out from totals; per-person figures are hidden with them."
+    f"{ui.council_name()}. "
+    + ui.assumptions_caption(assumptions)
+    + " Spend and benefit are "
+    + forward_view_phrase(assumptions.as_of, assumptions.horizon_years)
+    + " (money already spent left out), so places can be compared and added up. People reached are added up over "
+    "projects, so someone two projects reach counts twice. Counts of 1 to 7 people are shown as *, and further "
+    "figures are hidden (also *) so the hidden ones cannot be worked out from totals; per-person figures are "
+    "hidden with them."
 )
 if places.by_locality.empty or int(places.by_locality["projects"].iloc[-1]) == 0:
     st.info("There are no projects to show.")
@@ -105,7 +110,7 @@ else:
     cols[0].metric("Highest spend per person", gbp(spread.highest_gbp), help=spread.highest_place)
     cols[1].metric("Lowest spend per person", gbp(spread.lowest_gbp), help=spread.lowest_place)
     cols[2].metric("Highest ÷ lowest", f"{times:,.1f}" if times else "not applicable")
-_per_person_chart(places.by_locality, "locality", "Spend per person reached (£, present value)")
+_per_person_chart(places.by_locality, "locality", "Spend from now per person reached (£, present value)")
 st.caption("Text alternative: the table below gives every place's figures, including the ones in the chart.")
 st.dataframe(_place_table(places.by_locality, "locality", "Locality"), hide_index=True)
 
@@ -116,7 +121,7 @@ if area_spread is not None:
         f"Spend per person is highest in {area_spread.highest_place} ({gbp(area_spread.highest_gbp)}) and lowest "
         f"in {area_spread.lowest_place} ({gbp(area_spread.lowest_gbp)})."
     )
-_per_person_chart(places.by_service_area, "service_area", "Spend per person reached (£, present value)")
+_per_person_chart(places.by_service_area, "service_area", "Spend from now per person reached (£, present value)")
 st.caption("Text alternative: the table below gives every service area's figures.")
 st.dataframe(_place_table(places.by_service_area, "service_area", "Service area"), hide_index=True)
 

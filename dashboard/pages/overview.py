@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import access, ui
 from dashboard.filters import NOT_SCORED
-from dashboard.formatting import gbp, plural
+from dashboard.formatting import forward_view_phrase, gbp, plural
 
 ui.require(access.VIEW_AGGREGATES)
 
@@ -26,7 +26,8 @@ row = st.columns(4)
 row[0].metric("Projects", f"{len(frame):,}")
 row[1].metric("People reached", access.suppress_count(frame["people_reached"].sum()))
 row[2].metric("Committed funding", gbp(frame["committed_funding_gbp"].sum()))
-row[3].metric("Net value (benefits less costs)", gbp(frame["npv_gbp"].sum()))
+forward = forward_view_phrase(assumptions.as_of, assumptions.horizon_years)
+row[3].metric("Net value from now (benefits less costs)", gbp(frame["forward_npv_gbp"].sum()), help=forward)
 
 
 def totals(by: str, label: str) -> pd.DataFrame:
@@ -34,8 +35,8 @@ def totals(by: str, label: str) -> pd.DataFrame:
         projects=("project_id", "count"),
         people=("people_reached", "sum"),
         funding=("committed_funding_gbp", "sum"),
-        cost=("pv_cost_gbp", "sum"),
-        benefit=("pv_benefit_gbp", "sum"),
+        cost=("forward_pv_cost_gbp", "sum"),
+        benefit=("forward_pv_benefit_gbp", "sum"),
         high_risk=("band", lambda b: int((b == "high").sum())),
     )
     grouped = grouped.reset_index().sort_values(by)
@@ -45,13 +46,14 @@ def totals(by: str, label: str) -> pd.DataFrame:
             "Projects": grouped["projects"],
             "People reached": access.suppressed_column(grouped["people"]),
             "Committed funding": grouped["funding"].map(gbp),
-            "Costs (present value)": grouped["cost"].map(gbp),
-            "Benefits (present value)": grouped["benefit"].map(gbp),
+            "Costs from now (present value)": grouped["cost"].map(gbp),
+            "Benefits from now (present value)": grouped["benefit"].map(gbp),
             "Projects at high risk": grouped["high_risk"],
         }
     )
 
 
+st.caption(f"Costs and benefits from now are {forward}; money already spent is left out.")
 st.header("By service area")
 st.dataframe(totals("service_area", "Service area"), hide_index=True)
 st.header("By locality")

@@ -11,7 +11,7 @@ from dashboard.components.finance_downloads import render_finance_downloads
 from dashboard.components.outcomes import render_portfolio_outcome_coverage
 from dashboard.components.sensitivity import render_portfolio_sensitivity
 from dashboard.filters import NOT_SCORED, PortfolioFilters
-from dashboard.formatting import gbp, long_date, month_label, plural
+from dashboard.formatting import forward_view_phrase, gbp, long_date, month_label, plural
 from dashboard.portfolio_summary import scatter_points, summarise, table_page
 
 TABLE_PAGE_ROWS = 500  # the browser is never sent more rows than this at once
@@ -84,10 +84,15 @@ if projects.empty:
 row1 = st.columns(4)
 row1[0].metric("Projects", f"{headlines.project_count:,}", help=f"{headlines.people_reached:,} people reached")
 row1[1].metric("Committed funding", gbp(headlines.committed_funding_gbp))
-row1[2].metric("Present value of costs", gbp(headlines.pv_cost_gbp))
-row1[3].metric("Present value of benefits", gbp(headlines.pv_benefit_gbp))
+forward = forward_view_phrase(assumptions.as_of, assumptions.horizon_years)
+row1[2].metric("Costs from now", gbp(headlines.forward_pv_cost_gbp), help=f"The forward view: {forward}")
+row1[3].metric("Benefits from now", gbp(headlines.forward_pv_benefit_gbp), help=f"The forward view: {forward}")
 row2 = st.columns(4)
-row2[0].metric("Net value (benefits less costs)", gbp(headlines.net_value_gbp))
+row2[0].metric(
+    "Net value from now (benefits less costs)",
+    gbp(headlines.forward_net_value_gbp),
+    help=f"The forward view: {forward}",
+)
 bands = headlines.projects_by_band
 row2[1].metric(
     "Projects at high risk",
@@ -105,12 +110,13 @@ row2[3].metric(
     help=f"across {plural(headlines.projects_funding_ending_12_months, 'project')}",
 )
 st.caption(
-    f"Risk bands: {bands['high']:,} high, {bands['medium']:,} medium, {bands['low']:,} low; "
+    f"Costs, benefits and net value from now are {forward}; money already spent is left out, so the projects' "
+    f"figures add up. Risk bands: {bands['high']:,} high, {bands['medium']:,} medium, {bands['low']:,} low; "
     f"{bands[NOT_SCORED]:,} not scored because they have ended, stopped or been mainstreamed."
 )
 
 # ---- cost against benefit
-st.header("Cost against benefit")
+st.header("Cost against benefit over each project's whole life")
 points, grouped = scatter_points(projects)
 figure = go.Figure()
 for band in ui.BAND_ORDER:
@@ -149,14 +155,14 @@ if not points.empty:
     log_range = [math.log10(low), math.log10(high)]
     figure.update_layout(
         xaxis={
-            "title": "Present value of costs (log scale)",
+            "title": "Present value of costs, whole life (log scale)",
             "type": "log",
             "tickprefix": "£",
             "range": log_range,
             "dtick": 1,
         },
         yaxis={
-            "title": "Present value of benefits (log scale)",
+            "title": "Present value of benefits, whole life (log scale)",
             "type": "log",
             "tickprefix": "£",
             "range": log_range,
@@ -165,7 +171,7 @@ if not points.empty:
     )
 figure.update_layout(legend={"title": "Projectitis risk"}, height=520, margin={"t": 20})
 st.plotly_chart(figure, width="stretch")
-above = int((projects["npv_gbp"] > 0).sum())
+above = int((projects["npv_gbp"] > 0).sum())  # over each project's whole life, as the chart shows
 unplotted = len(projects) - int(points["projects"].sum())
 size_meaning = (
     "Each marker is a group of projects with similar costs and benefits in one risk band, sized by how many"
@@ -243,8 +249,9 @@ with st.expander("Funding by month as a table"):
 st.header("Projects")
 sort_options = {
     "Projectitis score, highest first": ("projectitis_score", False),
-    "Net value, highest first": ("npv_gbp", False),
-    "Net value, lowest first": ("npv_gbp", True),
+    "Net value from now, highest first": ("forward_npv_gbp", False),
+    "Net value from now, lowest first": ("forward_npv_gbp", True),
+    "Net value over its whole life, highest first": ("npv_gbp", False),
     "Benefit-cost ratio, highest first": ("bcr", False),
     "Name": ("name", True),
 }
@@ -261,11 +268,12 @@ display = pd.DataFrame(
         "Locality": shown["locality"],
         "Status": shown["status"],
         "People": shown["people_reached"],
-        "Cost (PV)": shown["pv_cost_gbp"],
-        "Benefit (PV)": shown["pv_benefit_gbp"],
-        "Net value": shown["npv_gbp"],
-        "Benefit-cost ratio": shown["bcr"],
-        "Payback (months)": shown["payback_months"],
+        "Net value from now": shown["forward_npv_gbp"],
+        "Cost (PV, whole life)": shown["pv_cost_gbp"],
+        "Benefit (PV, whole life)": shown["pv_benefit_gbp"],
+        "Net value (whole life)": shown["npv_gbp"],
+        "Benefit-cost ratio (whole life)": shown["bcr"],
+        "Fiscal payback (months)": shown["fiscal_payback_months"],
         "Risk band": shown["projectitis_band"].fillna(NOT_SCORED).str.capitalize(),
         "Risk score": shown["projectitis_score"],
     }
@@ -275,10 +283,11 @@ st.dataframe(
     hide_index=True,
     column_config={
         "Open": st.column_config.LinkColumn("Details", display_text="Open"),
-        "Cost (PV)": st.column_config.NumberColumn(format="£%,.0f"),
-        "Benefit (PV)": st.column_config.NumberColumn(format="£%,.0f"),
-        "Net value": st.column_config.NumberColumn(format="£%,.0f"),
-        "Benefit-cost ratio": st.column_config.NumberColumn(format="%.2f"),
+        "Net value from now": st.column_config.NumberColumn(format="£%,.0f"),
+        "Cost (PV, whole life)": st.column_config.NumberColumn(format="£%,.0f"),
+        "Benefit (PV, whole life)": st.column_config.NumberColumn(format="£%,.0f"),
+        "Net value (whole life)": st.column_config.NumberColumn(format="£%,.0f"),
+        "Benefit-cost ratio (whole life)": st.column_config.NumberColumn(format="%.2f"),
         "Risk score": st.column_config.NumberColumn(format="%.0f"),
     },
 )

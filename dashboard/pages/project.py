@@ -9,7 +9,17 @@ from dashboard import ui
 from dashboard.components.outcomes import render_project_outcomes
 from dashboard.components.project_picker import pick_project
 from dashboard.components.sensitivity import render_project_sensitivity
-from dashboard.formatting import escape_markdown, gbp, long_date, months, percent, plural, ratio
+from dashboard.formatting import (
+    escape_markdown,
+    forward_view_phrase,
+    gbp,
+    long_date,
+    months,
+    percent,
+    plural,
+    ratio,
+    whole_life_phrase,
+)
 from dashboard.risk import factor_reasons, risk_sentence
 
 COPRODUCTION_LEVELS = {
@@ -75,6 +85,7 @@ with right:
 
 # ---- cost against benefit
 st.header("Cost against benefit")
+st.subheader("Whole life: was it worth it?")
 cols = st.columns(4)
 cols[0].metric("Present value of costs", gbp(project["pv_cost_gbp"]))
 cols[1].metric("Present value of benefits", gbp(project["pv_benefit_gbp"]))
@@ -84,11 +95,36 @@ cols[3].metric(
     ratio(project["bcr"]),
     help=f"Fiscal only (savings to public budgets): {ratio(project['fiscal_bcr'])}",
 )
-payback = project["payback_months"]
+st.caption(
+    "Counted "
+    + whole_life_phrase(project["appraisal_start_date"], assumptions.horizon_years)
+    + ", in present values, including money already spent."
+)
+st.subheader("From now: what continuing costs and returns")
+cols = st.columns(4)
+cols[0].metric("Present value of costs", gbp(project["forward_pv_cost_gbp"]))
+cols[1].metric("Present value of benefits", gbp(project["forward_pv_benefit_gbp"]))
+cols[2].metric("Net value", gbp(project["forward_npv_gbp"]))
+cols[3].metric(
+    "Benefit-cost ratio",
+    ratio(project["forward_bcr"]),
+    help=f"Fiscal only (savings to public budgets): {ratio(project['forward_fiscal_bcr'])}",
+)
+st.caption(
+    forward_view_phrase(assumptions.as_of, assumptions.horizon_years).capitalize()
+    + "; money already spent is left out."
+)
+payback = project["fiscal_payback_months"]
 if pd.isna(payback):
-    st.markdown(f"It does not pay back within the {assumptions.horizon_years}-year horizon.")
+    st.markdown(
+        f"Its savings to public budgets do not cover its costs for good within the {assumptions.horizon_years}-year "
+        "horizon (fiscal payback)."
+    )
 else:
-    st.markdown(f"It pays back in month {int(payback)} (after {months(payback)}).")
+    st.markdown(
+        f"Its savings to public budgets cover its costs from month {int(payback)} (after {months(payback)}) and "
+        "stay ahead for the rest of the horizon (fiscal payback, before discounting)."
+    )
 
 flows = ui.query("project_monthly_flows", project_id=project_id, **assumptions.line_month_params())
 if not flows.empty:
@@ -102,16 +138,22 @@ if not flows.empty:
     chart.add_scatter(
         x=flows["month_start_date"],
         y=flows["cumulative_benefit_gbp"],
-        name="Cumulative benefit",
+        name="Cumulative benefit (all value)",
         line={"color": "#0072B2"},
+    )
+    chart.add_scatter(
+        x=flows["month_start_date"],
+        y=flows["cumulative_fiscal_benefit_gbp"],
+        name="Cumulative savings to public budgets",
+        line={"color": "#009E73", "dash": "dot"},
     )
     if not pd.isna(payback):
         point = flows[flows["month_number"] >= int(payback)].iloc[0]
         chart.add_scatter(
             x=[point["month_start_date"]],
-            y=[point["cumulative_benefit_gbp"]],
+            y=[point["cumulative_fiscal_benefit_gbp"]],
             mode="markers+text",
-            name="Payback point",
+            name="Fiscal payback",
             text=["Payback"],
             textposition="bottom right",
             marker={"size": 14, "symbol": "star", "color": "#009E73", "line": {"width": 1, "color": "#0b0c0c"}},
@@ -125,8 +167,9 @@ if not flows.empty:
     last = flows.iloc[-1]
     st.caption(
         f"Text alternative: by {long_date(last['month_start_date'])} cumulative costs reach "
-        f"{gbp(last['cumulative_cost_gbp'])} and cumulative benefits {gbp(last['cumulative_benefit_gbp'])}"
-        + ("" if pd.isna(payback) else f"; benefits overtake costs in month {int(payback)}")
+        f"{gbp(last['cumulative_cost_gbp'])}, cumulative benefits {gbp(last['cumulative_benefit_gbp'])} and "
+        f"cumulative savings to public budgets {gbp(last['cumulative_fiscal_benefit_gbp'])}"
+        + ("" if pd.isna(payback) else f"; savings overtake costs for good in month {int(payback)}")
         + "."
     )
 
@@ -145,11 +188,18 @@ def _line_table(frame: pd.DataFrame, with_adjustments: bool) -> pd.DataFrame:
             "From": frame["start_date"].map(long_date),
             "To": frame["end_date"].map(lambda d: long_date(d, missing="ongoing")),
             "Confidence grade": frame["confidence_grade"],
+            "Price year": frame["price_year"].fillna("price base"),
         }
     )
+    if not with_adjustments:
+        table["Who pays"] = frame["payer_agency"].str.replace("_", " ")
     if with_adjustments:
         table["Type"] = frame["benefit_type"].str.replace("_", " ")
         table["Who gains"] = frame["beneficiary_agency"].str.replace("_", " ")
+        table["Lasts after the project"] = frame["persistence_months"].map(
+            lambda m: months(m, missing="no") if m else "no"
+        )
+        table["Health value"] = frame["is_health_value"].map({True: "yes (health rate)", False: "no"})
         table["Deadweight"] = frame["deadweight_share"].map(percent)
         table["Attribution to others"] = frame["attribution_others_share"].map(percent)
         table["Drop-off a year"] = frame["drop_off_rate"].map(percent)

@@ -145,14 +145,18 @@ except AssumptionError as exc:
     st.stop()
 
 st.subheader("Portfolio totals")
+st.caption(
+    "Costs, benefits and net values are the forward view: present values from each scenario's as-of month, over "
+    "its horizon from then, with money already spent left out, so projects add up to the totals."
+)
 st.dataframe(
     pd.DataFrame(
         {
             "Scenario": totals["scenario_name"],
-            "Present value of costs": totals["pv_cost_gbp"].map(gbp),
-            "Present value of benefits": totals["pv_benefit_gbp"].map(gbp),
-            "Net value": totals["npv_gbp"].map(gbp),
-            "Benefit-cost ratio": totals["bcr"].map(ratio),
+            "Costs from now (PV)": totals["forward_pv_cost_gbp"].map(gbp),
+            "Benefits from now (PV)": totals["forward_pv_benefit_gbp"].map(gbp),
+            "Net value from now": totals["forward_npv_gbp"].map(gbp),
+            "Benefit-cost ratio from now": totals["forward_bcr"].map(ratio),
             "Projects paying for themselves": totals["projects_paying_for_themselves"].map(
                 lambda n, total=int(totals["projects"].iloc[0]): f"{n:,} of {total:,}"
             ),
@@ -166,19 +170,19 @@ st.dataframe(
 figure = go.Figure()
 figure.add_bar(
     x=totals["scenario_name"],
-    y=totals["npv_gbp"],
+    y=totals["forward_npv_gbp"],
     marker={"color": "#0072B2"},
-    text=totals["npv_gbp"].map(gbp),
+    text=totals["forward_npv_gbp"].map(gbp),
     textposition="outside",
 )
-figure.update_layout(height=320, margin={"t": 20}, yaxis={"title": "Portfolio net present value (£)"})
+figure.update_layout(height=320, margin={"t": 20}, yaxis={"title": "Portfolio net present value from now (£)"})
 st.plotly_chart(figure, width="stretch")
 st.caption(
     "Text alternative: "
     + "; ".join(
-        f"{n}: net value {gbp(v)}, {p:,} projects paying for themselves"
+        f"{n}: net value from now {gbp(v)}, {p:,} projects paying for themselves"
         for n, v, p in zip(
-            totals["scenario_name"], totals["npv_gbp"], totals["projects_paying_for_themselves"], strict=True
+            totals["scenario_name"], totals["forward_npv_gbp"], totals["projects_paying_for_themselves"], strict=True
         )
     )
     + "."
