@@ -102,7 +102,20 @@ project_figures as (
 
 -- funding: committed in total, and the secured funding chain at $as_of ------------------------
 
-stg_funding as (
+committed_by_funder as (
+    select
+        f.project_id,
+        f.funder,
+        sum(f.amount_gbp) as committed_gbp
+    from funding as f
+    cross join params
+    where params.project_id is null or f.project_id = params.project_id
+    group by f.project_id, f.funder
+),
+
+secured_funding as (
+    -- every funding line still running at $as_of or later, with the latest end month of the lines before it
+    -- in start-date order
     select
         f.project_id,
         f.funder,
@@ -111,24 +124,13 @@ stg_funding as (
         f.start_date,
         f.end_date,
         cast(date_trunc('month', f.start_date) as date) as start_month,
-        cast(date_trunc('month', f.end_date) as date) as end_month
-    from funding as f
-    cross join params
-    where params.project_id is null or f.project_id = params.project_id
-),
-
-secured_funding as (
-    -- every funding line still running at $as_of or later, with the latest end month of the lines before it
-    -- in start-date order
-    select
-        sf.*,
-        max(sf.end_month) over (
-            partition by sf.project_id order by sf.start_date, sf.end_date
+        max(cast(date_trunc('month', f.end_date) as date)) over (
+            partition by f.project_id order by f.start_date, f.end_date
             rows between unbounded preceding and 1 preceding
         ) as earlier_end_month
-    from stg_funding as sf
+    from funding as f
     cross join params
-    where sf.end_date >= params.as_of
+    where f.end_date >= params.as_of and (params.project_id is null or f.project_id = params.project_id)
 ),
 
 funding_chain as (
@@ -142,12 +144,12 @@ funding_chain as (
         ) as gaps_so_far
     from (
         select
-            sc.*,
-            sc.start_month > cast(
-                greatest(coalesce(sc.earlier_end_month, params.as_of_month - interval 1 month), params.as_of_month - interval 1 month)
+            sf.*,
+            sf.start_month > cast(
+                greatest(coalesce(sf.earlier_end_month, params.as_of_month - interval 1 month), params.as_of_month - interval 1 month)
                 + interval 1 month as date
             ) as is_gap
-        from secured_funding as sc
+        from secured_funding as sf
         cross join params
     )
 ),
@@ -169,9 +171,9 @@ committed_by_project as (
     -- amounts are summed exactly (decimal pence), then turned into doubles
     select
         project_id,
-        cast(sum(amount_gbp) as double) as committed_funding_gbp,
-        list(distinct funder order by funder) as funders
-    from stg_funding
+        cast(sum(committed_gbp) as double) as committed_funding_gbp,
+        list(funder order by funder) as funders
+    from committed_by_funder
     group by project_id
 ),
 
