@@ -49,16 +49,6 @@ lines as (
     select * from appraisal_lines(p_optimism_bias, p_shifts, p_project_id := p_project_id)
 ),
 
-whole_life_starts as (
-    -- each project's appraisal start month: the earliest of its start date and its lines' start dates
-    select
-        project_id,
-        cast(date_trunc('month', least(min(project_start_date), min(line_start_month))) as date)
-            as appraisal_start_month
-    from lines
-    group by project_id
-),
-
 stop_months as (
     -- each project's stop month S (only worked out when a stop or continue view is asked for)
     select
@@ -77,7 +67,7 @@ line_views as (
         l.*,
         v.view,
         case v.view
-            when 'whole_life' then w.appraisal_start_month
+            when 'whole_life' then l.appraisal_start_month
             when 'forward' then params.as_of_month
             else cast(s.stop_month + interval 1 month as date)
         end as window_start_month,
@@ -86,7 +76,6 @@ line_views as (
     from lines as l
     cross join params
     cross join (select unnest(views) as view from params) as v
-    left join whole_life_starts as w on l.project_id = w.project_id and v.view = 'whole_life'
     left join stop_months as s on l.project_id = s.project_id and v.view in ('continue', 'stop')
 ),
 

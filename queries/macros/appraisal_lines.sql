@@ -47,13 +47,28 @@ deflators as (
     left join ref_gdp_deflators as base on pb.price_base_year = base.financial_year
 ),
 
-stg_projects as (
+line_starts as (
+    -- read from the two tables on their own, so the lines themselves are staged in one pass
     select
         project_id,
-        start_date,
-        cast(date_trunc('month', end_date) as date) as project_end_month
-    from projects
+        min(start_date) as first_line_start_date
+    from (
+        select project_id, start_date from costs
+        union all
+        select project_id, start_date from benefits
+    )
     where cast(p_project_id as varchar) is null or project_id = cast(p_project_id as varchar)
+    group by project_id
+),
+
+stg_projects as (
+    -- a project's whole-life appraisal starts in the month of the earliest of its start date and its lines' starts
+    select
+        p.project_id,
+        cast(date_trunc('month', p.end_date) as date) as project_end_month,
+        cast(date_trunc('month', least(p.start_date, ls.first_line_start_date)) as date) as appraisal_start_month
+    from projects as p
+    inner join line_starts as ls on p.project_id = ls.project_id
 ),
 
 stg_cost_lines as (
@@ -135,6 +150,7 @@ final as (
         -- for the cost of stopping: the line's own end and its project's planned end, without persistence
         cast(date_trunc('month', l.end_date) as date) as explicit_end_month,
         p.project_end_month,
+        p.appraisal_start_month,
         case l.frequency
             when 'once' then l.amount_gbp
             when 'weekly' then l.amount_gbp * 52 / 12
@@ -154,8 +170,7 @@ final as (
                 * (1 - least(1.0, l.deadweight_share * params.deadweight_factor))
                 * (1 - least(1.0, l.attribution_others_share * params.attribution_factor))
         end as monthly_gbp,
-        case when l.is_cost then 1.0 else 1 - least(1.0, l.drop_off_rate * params.drop_off_factor) end as kept_share,
-        p.start_date as project_start_date
+        case when l.is_cost then 1.0 else 1 - least(1.0, l.drop_off_rate * params.drop_off_factor) end as kept_share
     from lines as l
     inner join stg_projects as p on l.project_id = p.project_id
     cross join params

@@ -60,65 +60,60 @@ payback_lines as (
 
 slope_changes as (
     -- the months where a project's monthly net fiscal benefit (fiscal benefit minus cost) changes, and by how
-    -- much: a line's start, each anniversary at which its drop-off applies, and the month after it ends
+    -- much, each line read once: change 0 is its start, change 1 the month after it ends, changes 2 on each
+    -- anniversary at which its drop-off applies
     select
         project_id,
         window_months,
-        first_month as month_index,
-        case when is_cost then -monthly_gbp else monthly_gbp end as slope_change_gbp,
-        is_cost and monthly_gbp > 0 as starts_cost
-    from payback_lines
-    union all
-    select
-        project_id,
-        window_months,
-        last_month + 1 as month_index,
-        -(case when is_cost then -monthly_gbp else monthly_gbp end)
-        * power(kept_share, (last_month - first_month) // 12) as slope_change_gbp,
-        false as starts_cost
-    from payback_lines
-    where last_month + 1 < window_months
-    union all
-    select
-        project_id,
-        window_months,
-        first_month + 12 * line_year as month_index,
-        monthly_gbp * (power(kept_share, line_year) - power(kept_share, line_year - 1)) as slope_change_gbp,
-        false as starts_cost
+        case
+            when change_index = 0 then first_month
+            when change_index = 1 then last_month + 1
+            else first_month + 12 * (change_index - 1)
+        end as month_index,
+        case
+            when change_index = 0 then case when is_cost then -monthly_gbp else monthly_gbp end
+            when change_index = 1
+                then -(case when is_cost then -monthly_gbp else monthly_gbp end)
+                * power(kept_share, (last_month - first_month) // 12)
+            else monthly_gbp * (power(kept_share, change_index - 1) - power(kept_share, change_index - 2))
+        end as slope_change_gbp,
+        change_index = 0 and is_cost and monthly_gbp > 0 as starts_cost
     from (
         select
             *,
-            unnest(range(1, (last_month - first_month) // 12 + 1)) as line_year
+            unnest(
+                range(
+                    0,
+                    2 + case
+                        when not is_cost and kept_share < 1 and last_month - first_month >= 12
+                            then (last_month - first_month) // 12
+                        else 0
+                    end
+                )
+            ) as change_index
         from payback_lines
-        where not is_cost and kept_share < 1 and last_month - first_month >= 12
     )
-),
-
-breakpoints as (
-    select
-        project_id,
-        month_index,
-        any_value(window_months) as window_months,
-        sum(slope_change_gbp) as slope_change_gbp,
-        bool_or(starts_cost) as starts_cost
-    from slope_changes
-    group by project_id, month_index
+    where change_index <> 1 or last_month + 1 < window_months
 ),
 
 segments as (
-    -- one row per stretch of months with a constant monthly net fiscal benefit: from this breakpoint to the
-    -- month before the next, the net benefit a month, and the cumulative net benefit up to the month before
-    -- (the sum over earlier changes of change x months since = month x sum of changes - sum of change x month)
+    -- one row per change, and for the last change in each month the stretch of months with a constant monthly net
+    -- fiscal benefit from it to the month before the next: the net benefit a month and the cumulative net benefit
+    -- up to the month before (the sum over earlier changes of change x months since = month x sum of changes - sum
+    -- of change x month). Changes in the same month are counted together (a range frame), so no grouping is needed;
+    -- the other changes of a month get an empty stretch.
     select
         project_id,
         month_index as from_month,
-        lead(month_index, 1, window_months) over by_month - 1 as to_month,
+        lead(month_index, 1, window_months) over by_row - 1 as to_month,
         sum(slope_change_gbp) over by_month as net_gbp,
         month_index * sum(slope_change_gbp) over by_month
         - sum(slope_change_gbp * month_index) over by_month as cumulative_before_gbp,
         starts_cost
-    from breakpoints
-    window by_month as (partition by project_id order by month_index rows between unbounded preceding and current row)
+    from slope_changes
+    window
+        by_row as (partition by project_id order by month_index),
+        by_month as (partition by project_id order by month_index range between unbounded preceding and current row)
 ),
 
 segment_last_negative as (
@@ -130,11 +125,13 @@ segment_last_negative as (
         from_month,
         starts_cost,
         case
+            when to_month < from_month then null  -- another change in the same month carries the stretch
             when cumulative_before_gbp + net_gbp * (to_month - from_month + 1) < -5e-7 then to_month
             when cumulative_before_gbp + net_gbp < -5e-7 and net_gbp > 0
                 then from_month - 2 + cast(ceil((-5e-7 - cumulative_before_gbp) / net_gbp) as bigint)
         end as last_negative_month
     from segments
+    where to_month >= from_month or starts_cost
 ),
 
 payback as (
