@@ -1037,6 +1037,7 @@ def _check(
         return batch, None
     cleaned, checked = check_tables(batch.raws, con)
     problems = _merge_problems(batch.problems, checked)
+    result.problems = []
     if not problems:
         return batch, cleaned
     if batch.row_noun is None or any(p.row is None or p.row < 2 for p in problems):
