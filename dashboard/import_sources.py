@@ -430,8 +430,10 @@ def _sheet_rows(ws, label: str, budget: Budget) -> list[tuple]:
         return []
     rows: list[tuple] = [tuple(header)]
     for row in ws.iter_rows(min_row=2, max_col=len(header), values_only=True):
-        budget.take_rows(1, label)
         rows.append(row)
+        if len(rows) % 4096 == 0:  # in blocks: the budget check costs more than the row
+            budget.take_rows(4096, label)
+    budget.take_rows((len(rows) - 1) % 4096, label)
     return rows
 
 

@@ -1138,6 +1138,8 @@ def import_batch(
                     flags = _keep_filled_values(con, cleaned, loading)
                     apply_tables(con, cleaned, result)
                     result.flagged_projects = _update_flags(con, cleaned, flags, import_id)
+                except (duckdb.IOException, duckdb.PermissionException):
+                    raise  # the disk, not the data: reported below as a write that failed
                 except duckdb.Error as exc:  # a value the checks passed but the database refused: say so, record it
                     con.rollback()
                     con.begin()
