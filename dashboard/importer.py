@@ -667,8 +667,8 @@ def _incoming_ids(raws: list[RawTable], cleaned: dict[str, pd.DataFrame]) -> pd.
             pd.DataFrame(
                 {
                     "table_name": raw.table.name,
-                    "id": key[keep].astype(object),
-                    "project_id": project[keep].astype(object),
+                    "id": key[keep],
+                    "project_id": project[keep],
                     "row_number": raw.frame.loc[keep, ROW_COLUMN].astype("int64"),
                 }
             )
