@@ -1132,7 +1132,8 @@ def import_batch(
         with db.write_database(path) as con:
             import_id = int(con.execute(db.load_query("next_import_id")).fetchall()[0][0])
             loading, cleaned = _check(con, batch, result, skip_invalid)
-            result.rejected = rejected_rows(batch.raws, result.problems)
+            # refused: the rows with problems; with skip_invalid: the rows left out
+            result.rejected = rejected_rows(batch.raws, result.problems or [lo.problem for lo in result.left_out])
             if cleaned is not None:
                 try:
                     flags = _keep_filled_values(con, cleaned, loading)

@@ -14,8 +14,10 @@ import errno
 import hashlib
 import io
 import json
+import os
 import shutil
 import struct
+import subprocess
 import tracemalloc
 import zipfile
 from datetime import date
@@ -459,6 +461,36 @@ def test_a_read_only_folder_is_a_clear_problem(tiny_db, monkeypatch):
 
     monkeypatch.setattr(db.tempfile, "mkstemp", read_only)
     result = import_files([SourceFile("costs.csv", costs("C900,P001,Sticks,20,once,2025-07-01,,1"))], tiny_db)
+    assert not result.ok
+    assert "could not be written (its folder is read-only or this account may not write there)" in str(
+        result.problems[0]
+    )
+    assert hashlib.sha256(tiny_db.read_bytes()).hexdigest() == before_bytes
+
+
+def make_read_only(folder: Path) -> bool:
+    """Make a folder truly read-only, even for root (the immutable attribute); False if this system cannot."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        return True
+    done = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, check=False)
+    return done.returncode == 0
+
+
+def undo_read_only(folder: Path) -> None:
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "-i", str(folder)], capture_output=True, check=False)
+    folder.chmod(0o755)
+
+
+def test_a_truly_read_only_folder_is_a_clear_problem_and_nothing_changes(tiny_db):
+    before_bytes = hashlib.sha256(tiny_db.read_bytes()).hexdigest()
+    if not make_read_only(tiny_db.parent):
+        pytest.skip("this file system cannot make a folder read-only for root (chattr +i)")
+    try:
+        result = import_files([SourceFile("costs.csv", costs("C900,P001,Sticks,20,once,2025-07-01,,1"))], tiny_db)
+    finally:
+        undo_read_only(tiny_db.parent)
     assert not result.ok
     assert "could not be written (its folder is read-only or this account may not write there)" in str(
         result.problems[0]
