@@ -9,7 +9,7 @@ Each grant becomes:
 - one non-recurrent funding line: Funding Org -> funder, Amount Awarded, the same dates.
 
 Real publishers' files are messy, so this accepts dd/mm/yyyy and dd/mm/yyyy hh:mm dates as well as ISO,
-durations written "12 months" or "12" (the end date is then derived), amounts with "£" and commas,
+durations written "12 months" or "12", amounts with "£" and commas (values.py: the grammar the template shares),
 the flattened CSV/Excel column names ("Recipient Org:Name"), the standard JSON keys
 (recipientOrganization[0].name, amountAwarded, plannedDates[0].startDate) and the non-standard ones
 seen in the wild ("Planned Dates": {"Duration months": "12"}, "Recipient Org Beneficiary Location").
@@ -21,6 +21,12 @@ co-production, evidence, exit plan, costs and benefits). They get honest placeho
 template's rules (service area "Not yet recorded", 0 people, evidence level 1, no exit plan ...)
 and every one is recorded as a Flag, so the Data page lists each project's fields still to fill in.
 Placeholders never overwrite a value someone has since filled in (see importer._keep_filled_values).
+
+The planned dates govern: an explicit end date wins over a duration, which only stands in for a missing end date;
+a duration of 0 beside an end date is accepted with a note (grants of a fortnight exist), and a grant shorter than
+a month is appraised in the calendar months its dates touch. An amount with more than 2 decimal places is rounded
+to the penny (half up) with a note. Every grant stands alone (Batch.row_noun), so importer.import_batch can leave
+out the bad ones when the user asks (skip_invalid).
 
 Grants not in pounds are rejected, not converted. A grant missing a field the dashboard needs
 (Identifier, Title, Currency, Amount Awarded, a date, Funding Org name, Recipient name) is
@@ -57,7 +63,7 @@ __all__ = ["parse_date", "parse_months", "parse_amount", "add_months", "grants_t
 FORMAT = "360giving"
 NOT_RECORDED = "Not yet recorded"
 DEFAULT_FUNDING_MONTHS = 12  # when a grant gives neither an end date nor a duration
-MAX_JSON_DEPTH = 32  # a 360Giving grant nests three or four levels; deeper JSON is refused when it is read
+MAX_JSON_DEPTH = 32  # a grant nests three or four levels: deeper parts are not read (nor walked into recursion)
 
 
 def normalise_key(name: str) -> str:
@@ -183,7 +189,7 @@ def flatten_grant(grant: dict) -> dict[str, str]:
 
     def walk(prefix: str, value, depth: int = 0) -> None:
         if depth > MAX_JSON_DEPTH:
-            return  # no 360Giving field lies this deep; what does is not read (the reader refuses deeper files)
+            return  # no 360Giving field lies this deep
         if isinstance(value, dict):
             for k, v in value.items():
                 walk(f"{prefix}:{k}" if prefix else str(k), v, depth + 1)
