@@ -4,7 +4,15 @@ Every problem in every file is found in one pass and reported as file, row, colu
 reason, so a commissioner can fix a spreadsheet in one go. Nothing is written unless every row
 passes; the write itself is one transaction on a copy of the database (see db.write_database),
 so a crash or a kill part-way leaves the database as it was. Every attempt, accepted or rejected,
-is recorded in the `imports` audit table with the source's name and SHA-256.
+is recorded in the `imports` audit table with the source's name and SHA-256. The one exception is
+asked for: a file whose rows stand alone (360Giving grants) may, with skip_invalid, load its sound
+rows and leave out the bad ones, each recorded in `import_left_out`; never the template.
+
+Ids are compared after trimming and Unicode NFC normalisation, case-sensitively; an id that differs
+from another only in capitals, or a line id that would move to another project, is refused
+(_id_clashes, in SQL). Values follow the one grammar in values.py, ASCII digits only, bounded by what
+the database holds. A write the operating system refuses (a full disk, a read-only folder) is a
+problem, never a traceback.
 
 Checks are vectorised with pandas so a million-row costs file is checked in a few seconds.
 Row numbers are spreadsheet rows: the header is row 1, the first data row is row 2.
