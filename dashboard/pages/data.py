@@ -96,7 +96,7 @@ st.markdown(
 )
 st.caption(
     f"Each import may read up to {LIMITS.describe()} (blank rows count; a zip counts as unpacked). Larger, trusted"
-    " files: `python -m dashboard import PATH --max-mb N --max-rows N` on the server."
+    " files go through the command line on the server, with --max-mb and --max-rows."
 )
 
 st.header("1. Get the template")
