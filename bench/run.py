@@ -388,6 +388,10 @@ def main() -> int:
                 "bench_import.py",
             )
         )
+        hostile = external_case("bench_hostile_import.py", [])
+        report["hostile_import"] = hostile
+        worst = next((x for x in hostile.get("report", []) if x.startswith("worst:")), None)
+        rows.append(("hostile uploads, worst case", worst or hostile.get("error", "?"), "", "bench_hostile_import.py"))
 
     report["machine"]["load_average_at_end"] = os.getloadavg()
     report["table"] = [dict(zip(("case", "time", "peak_memory", "note"), r, strict=True)) for r in rows]

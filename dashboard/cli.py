@@ -122,19 +122,54 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from dashboard.import_limits import ImportLimits
     from dashboard.import_sources import import_path
     from dashboard.importer import current_user
 
-    result = import_path(args.path, args.db, format=args.format, as_of=args.as_of, imported_by=current_user())
+    try:
+        limits = ImportLimits.from_environment()
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    limits = ImportLimits(args.max_mb or limits.max_mb, args.max_rows or limits.max_rows)
+    result = import_path(
+        args.path,
+        args.db,
+        format=args.format,
+        as_of=args.as_of,
+        imported_by=current_user(),
+        skip_invalid=args.skip_invalid,
+        limits=limits,
+    )
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if not result.ok:
         for problem in result.problems:
             print(problem, file=sys.stderr)
         print(result.summary(), file=sys.stderr)
+        if result.can_skip_invalid:
+            noun = result.row_noun or "row"
+            print(
+                f"To import the {result.sound_rows:,} sound {noun}s and leave out "
+                f"{'this' if result.bad_rows == 1 else 'these'} {result.bad_rows:,}, run: "
+                f"python -m dashboard import {args.path} --skip-invalid",
+                file=sys.stderr,
+            )
         return 1
+    for left in result.left_out:
+        print(f"left out: {left.problem} (Identifier {left.identifier})", file=sys.stderr)
     print(result.summary())
     return 0
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
+    return value
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
@@ -172,6 +207,26 @@ def build_parser() -> argparse.ArgumentParser:
     add_db_option(p)
     p.add_argument("--format", choices=["template", "360giving"], default=None, help="skip detection")
     p.add_argument("--as-of", type=iso_date, default=None, help="date 360Giving statuses are judged at (default today)")
+    p.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="360Giving only: import the sound grants and leave out (and list) every grant with a problem",
+    )
+    p.add_argument(
+        "--max-mb",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="raise the cap on uncompressed data for a trusted bulk load "
+        "(default $COMMISSIONING_IMPORT_MAX_MB, else 256)",
+    )
+    p.add_argument(
+        "--max-rows",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="raise the cap on rows for a trusted bulk load (default $COMMISSIONING_IMPORT_MAX_ROWS, else 2000000)",
+    )
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("metrics", help="one row per project: appraisal and projectitis risk")

@@ -9,7 +9,7 @@ Each grant becomes:
 - one non-recurrent funding line: Funding Org -> funder, Amount Awarded, the same dates.
 
 Real publishers' files are messy, so this accepts dd/mm/yyyy and dd/mm/yyyy hh:mm dates as well as ISO,
-durations written "12 months" or "12" (the end date is then derived), amounts with "£" and commas,
+durations written "12 months" or "12", amounts with "£" and commas (values.py: the grammar the template shares),
 the flattened CSV/Excel column names ("Recipient Org:Name"), the standard JSON keys
 (recipientOrganization[0].name, amountAwarded, plannedDates[0].startDate) and the non-standard ones
 seen in the wild ("Planned Dates": {"Duration months": "12"}, "Recipient Org Beneficiary Location").
@@ -21,6 +21,12 @@ co-production, evidence, exit plan, costs and benefits). They get honest placeho
 template's rules (service area "Not yet recorded", 0 people, evidence level 1, no exit plan ...)
 and every one is recorded as a Flag, so the Data page lists each project's fields still to fill in.
 Placeholders never overwrite a value someone has since filled in (see importer._keep_filled_values).
+
+The planned dates govern: an explicit end date wins over a duration, which only stands in for a missing end date;
+a duration of 0 beside an end date is accepted with a note (grants of a fortnight exist), and a grant shorter than
+a month is appraised in the calendar months its dates touch. An amount with more than 2 decimal places is rounded
+to the penny (half up) with a note. Every grant stands alone (Batch.row_noun), so importer.import_batch can leave
+out the bad ones when the user asks (skip_invalid).
 
 Grants not in pounds are rejected, not converted. A grant missing a field the dashboard needs
 (Identifier, Title, Currency, Amount Awarded, a date, Funding Org name, Recipient name) is
@@ -34,11 +40,13 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import pandas as pd
 
+from dashboard import values
 from dashboard.importer import (
+    LATEST_YEAR,
     ROW_COLUMN,
     Batch,
     Flag,
@@ -48,10 +56,14 @@ from dashboard.importer import (
     template_text,
 )
 from dashboard.schema import TABLES_BY_NAME
+from dashboard.values import parse_date
+
+__all__ = ["parse_date", "parse_months", "parse_amount", "add_months", "grants_to_batch"]
 
 FORMAT = "360giving"
 NOT_RECORDED = "Not yet recorded"
 DEFAULT_FUNDING_MONTHS = 12  # when a grant gives neither an end date nor a duration
+MAX_JSON_DEPTH = 32  # a grant nests three or four levels: deeper parts are not read (nor walked into recursion)
 
 
 def normalise_key(name: str) -> str:
@@ -122,55 +134,34 @@ _CHARITY_PREFIXES = ("GB-CHC-", "GB-SC-", "GB-NIC-", "GB-MPR-")
 # ---------------------------------------------------------------- values
 
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
-_UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
-_DURATION = re.compile(r"^(\d+(?:\.0+)?)\s*(months?|mths?|m|years?|yrs?|y)?$", re.IGNORECASE)
+_DURATION = re.compile(r"^([0-9]{1,12}(?:\.0+)?)\s*(months?|mths?|m|years?|yrs?|y)?$", re.IGNORECASE)
 _UNKNOWN = {"", "undefined", "unknown", "n/a", "na", "none", "null", "tbc", "-"}
-
-
-def parse_date(text: str) -> date | None:
-    """ISO (with or without a time), dd/mm/yyyy or dd/mm/yyyy hh:mm; None if empty; ValueError otherwise."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    match = _ISO.match(text)
-    if match:
-        y, m, d = (int(g) for g in match.groups())
-    else:
-        match = _UK.match(text)
-        if not match:
-            raise ValueError(text)
-        d, m, y = (int(g) for g in match.groups())
-    return date(y, m, d)
+MAX_MONTHS = 1200  # a planned duration beyond 100 years is a typo, not a grant
 
 
 def parse_months(text: str) -> int | None:
-    """'12 months', '12', '12.0', '2 years' -> months; None for empty or 'Undefined'; ValueError otherwise."""
+    """'12 months', '12', '12.0', '2 years' -> months; None for empty or 'Undefined'; ValueError (the reason) else."""
     text = (text or "").strip()
     if text.lower() in _UNKNOWN:
         return None
     match = _DURATION.match(text)
     if not match:
-        raise ValueError(text)
+        raise ValueError(
+            values.FOREIGN_DIGITS_REASON
+            if values.has_foreign_digits(text)
+            else "is not a number of months; write it like 12 or '12 months'"
+        )
     n = int(float(match.group(1)))
     unit = (match.group(2) or "m").lower()
-    return n * 12 if unit.startswith("y") else n
+    months = n * 12 if unit.startswith("y") else n
+    if months > MAX_MONTHS:
+        raise ValueError(f"is longer than {MAX_MONTHS // 12} years ({MAX_MONTHS:,} months); check it")
+    return months
 
 
 def parse_amount(text: str) -> Decimal | None:
-    """'£1,500.00', '1500', '15000.0' -> Decimal in pounds to the penny; None if empty; ValueError otherwise."""
-    text = (text or "").strip().replace("£", "").replace(",", "").replace(" ", "")
-    if not text:
-        return None
-    if text.upper().startswith("GBP"):
-        text = text[3:]
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(text) from None
-    if not amount.is_finite():
-        raise ValueError(text)
-    return amount.quantize(Decimal("0.01"))
+    """'£1,500.00', '1500', '15000.0', '1.5E+04' -> Decimal in pounds, exactly as written (values.parse_money)."""
+    return values.parse_money(text)
 
 
 def add_months(start: date, months: int) -> date:
@@ -189,11 +180,6 @@ def status_on(start: date, end: date | None, as_of: date) -> str:
     return "active"
 
 
-def _money_text(amount: Decimal) -> str:
-    text = format(amount, "f")
-    return text[:-3] if text.endswith(".00") else text
-
-
 # ---------------------------------------------------------------- records
 
 
@@ -201,10 +187,12 @@ def flatten_grant(grant: dict) -> dict[str, str]:
     """A JSON grant as flat 'path:key' -> text; lists take their first item, except locations, which are joined."""
     flat: dict[str, str] = {}
 
-    def walk(prefix: str, value) -> None:
+    def walk(prefix: str, value, depth: int = 0) -> None:
+        if depth > MAX_JSON_DEPTH:
+            return  # no 360Giving field lies this deep
         if isinstance(value, dict):
             for k, v in value.items():
-                walk(f"{prefix}:{k}" if prefix else str(k), v)
+                walk(f"{prefix}:{k}" if prefix else str(k), v, depth + 1)
         elif isinstance(value, list):
             if not value:
                 return
@@ -213,7 +201,7 @@ def flatten_grant(grant: dict) -> dict[str, str]:
                 names = [n for n in names if n]
                 if names:
                     flat[f"{prefix}:name"] = ", ".join(names)
-            walk(prefix, value[0])
+            walk(prefix, value[0], depth + 1)
         elif value is not None:
             flat.setdefault(prefix, template_text(value))
 
@@ -343,42 +331,64 @@ def grants_to_batch(grants: GrantRecords, as_of: date, *, source_name: str, sha2
         amount_text = ""
         try:
             amount = parse_amount(get("amount_awarded"))
-            amount_text = "" if amount is None else _money_text(amount)
-        except ValueError:
-            problem(
-                row,
-                "amount_awarded",
-                get("amount_awarded"),
-                "is not an amount of money; write it like 15000 or £15,000.00",
-                "amount_gbp",
-            )
+        except ValueError as exc:
+            amount = None
+            reason = str(exc)
+            if reason == "is not an amount in pounds":
+                reason = "is not an amount of money; write it like 15000 or £15,000.00"
+            problem(row, "amount_awarded", get("amount_awarded"), reason, "amount_gbp")
+        if amount is not None:
+            if values.decimal_places(amount) > 2:
+                rounded = values.round_to_penny(amount)
+                warnings.append(
+                    Problem(
+                        grants.source,
+                        row,
+                        labels["amount_awarded"],
+                        get("amount_awarded"),
+                        f"has more than 2 decimal places; imported as £{values.money_text(rounded)} (rounded to the "
+                        "nearest penny, half up)",
+                    )
+                )
+                amount = rounded
+            amount_text = values.money_text(amount)
 
         dates: dict[str, date | None] = {}
         for name in ("award_date", "planned_start", "planned_end"):
             try:
                 dates[name] = parse_date(get(name))
-            except ValueError:
+            except ValueError as exc:
                 dates[name] = None
-                problem(
-                    row,
-                    name,
-                    get(name),
-                    "is not a date; write it as YYYY-MM-DD or DD/MM/YYYY, for example 2025-04-01 or 01/04/2025",
-                    "start_date" if name != "planned_end" else "end_date",
-                )
+                reason = str(exc)
+                if reason != values.FOREIGN_DIGITS_REASON:
+                    reason = "is not a date; write it as YYYY-MM-DD or DD/MM/YYYY, for example 2025-04-01 or 01/04/2025"
+                problem(row, name, get(name), reason, "start_date" if name != "planned_end" else "end_date")
         try:
             months = parse_months(get("planned_months"))
-        except ValueError:
+        except ValueError as exc:
             months = None
-            problem(
-                row,
-                "planned_months",
-                get("planned_months"),
-                "is not a number of months; write it like 12 or '12 months'",
-                "end_date",
-            )
-        if months is not None and months <= 0:
-            problem(row, "planned_months", get("planned_months"), "must be 1 month or more", "end_date")
+            problem(row, "planned_months", get("planned_months"), str(exc), "end_date")
+        # the planned dates govern; a duration only stands in for a missing end date
+        if months == 0:
+            if dates["planned_end"] is not None:
+                warnings.append(
+                    Problem(
+                        grants.source,
+                        row,
+                        labels["planned_months"],
+                        get("planned_months"),
+                        f"is 0 months; the planned dates govern, so the grant runs to its end date "
+                        f"({dates['planned_end'].isoformat()}) and is appraised in the months its dates touch",
+                    )
+                )
+            else:
+                problem(
+                    row,
+                    "planned_months",
+                    get("planned_months"),
+                    "is 0 months and there is no planned end date; give the end date, or a duration of 1 month or more",
+                    "end_date",
+                )
             months = None
 
         start = dates["planned_start"] or dates["award_date"]
@@ -391,10 +401,11 @@ def grants_to_batch(grants: GrantRecords, as_of: date, *, source_name: str, sha2
                 "start_date",
             )
         end = dates["planned_end"]
-        if end is None and start is not None and months is not None:
+        plausible_start = start is not None and start.year <= LATEST_YEAR  # else the start date is reported
+        if end is None and plausible_start and months is not None:
             end = add_months(start, months)  # derived from the published duration
         funding_end = end
-        if funding_end is None and start is not None:
+        if funding_end is None and plausible_start:
             funding_end = add_months(start, DEFAULT_FUNDING_MONTHS)
 
         # what the project row says, as template text; placeholders are flagged
@@ -514,6 +525,7 @@ def grants_to_batch(grants: GrantRecords, as_of: date, *, source_name: str, sha2
         source_name=source_name,
         sha256=sha256,
         format=FORMAT,
+        row_noun="grant",
     )
 
 

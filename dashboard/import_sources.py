@@ -6,14 +6,21 @@ The format is detected from the file's extension and then its headers, sheet nam
 the columns of, a template table), or forced with format="template" / "360giving". Everything is
 read into memory as text (a Batch of RawTables) and fingerprinted with SHA-256 for the audit trail;
 checking and loading is importer.import_batch. No streamlit here: the Data page and the CLI share it.
+
+Reading is bounded (import_limits.py): every file, zip member and sheet takes its bytes and rows from one
+Budget as it is read, so a zip bomb or a sheet of a million blank rows is refused with a problem within
+seconds. A damaged zip (bad CRC, a false size, Deflate64), an XLSX sheet whose <dimension> tag understates
+its rows (read here without trusting it) and JSON nested too deeply each get a clear problem too.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path, PurePosixPath
@@ -21,6 +28,7 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from dashboard import giving360
+from dashboard.import_limits import Budget, ImportLimits, LimitExceeded, read_stream, rows_in
 from dashboard.importer import (
     Batch,
     ImportResult,
@@ -35,9 +43,9 @@ from dashboard.importer import (
 from dashboard.schema import TABLES_BY_NAME, TEMPLATE_TABLES
 
 FORMATS = ("template", "360giving")
-MAX_UPLOAD_MB = 200
+MAX_UPLOAD_MB = 200  # what the Data page's uploader accepts a file (the import's own caps then apply)
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
-MAX_ZIP_MEMBER_BYTES = 1024 * 1024 * 1024  # guards against a zip bomb: no member may unpack beyond 1 GB
+MAX_SHEET_COLUMNS = 1024  # a template sheet has under 20 columns, a 360Giving sheet under 200
 ACCEPTED_EXTENSIONS = ("csv", "zip", "xlsx", "xlsm", "json")
 # sheets our own template carries besides the tables; ignored on the way back in
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -50,10 +58,10 @@ class SourceFile:
     data: bytes
 
 
-def too_large_message(name: str, size: int) -> str:
+def too_large_message(name: str, size: int, limit_mb: int) -> str:
     return (
-        f"is {size / 1024 / 1024:,.1f} MB, over the {MAX_UPLOAD_MB} MB limit; split it (for example one "
-        "table per file) or import it on the server with: python -m dashboard import PATH"
+        f"is {size / 1024 / 1024:,.1f} MB, over the {limit_mb:,} MB limit; split it (for example one table per "
+        "file), or for a trusted bulk load on the server: python -m dashboard import PATH --max-mb N"
     )
 
 
@@ -67,9 +75,12 @@ def import_path(
     format: str | None = None,
     as_of: date | None = None,
     imported_by: str | None = None,
+    skip_invalid: bool = False,
+    limits: ImportLimits | None = None,
 ) -> ImportResult:
-    """Import a folder, zip, workbook, CSV or 360Giving file from disk: all rows or none."""
-    return import_batch(read_path(path, format=format, as_of=as_of), db_path, imported_by=imported_by)
+    """Import a folder, zip, workbook, CSV or 360Giving file from disk: all rows or none (see skip_invalid)."""
+    batch = read_path(path, format=format, as_of=as_of, limits=limits)
+    return import_batch(batch, db_path, imported_by=imported_by, skip_invalid=skip_invalid)
 
 
 def import_files(
@@ -79,41 +90,98 @@ def import_files(
     format: str | None = None,
     as_of: date | None = None,
     imported_by: str | None = None,
+    skip_invalid: bool = False,
+    limits: ImportLimits | None = None,
 ) -> ImportResult:
-    """Import uploaded files (the Data page): all rows or none."""
-    return import_batch(read_files(files, format=format, as_of=as_of), db_path, imported_by=imported_by)
+    """Import uploaded files (the Data page): all rows or none (see skip_invalid)."""
+    batch = read_files(files, format=format, as_of=as_of, limits=limits)
+    return import_batch(batch, db_path, imported_by=imported_by, skip_invalid=skip_invalid)
 
 
-def read_path(path: Path | str, *, format: str | None = None, as_of: date | None = None) -> Batch:
+def read_path(
+    path: Path | str, *, format: str | None = None, as_of: date | None = None, limits: ImportLimits | None = None
+) -> Batch:
+    """Read a path; a file larger than the import's byte cap is refused before a byte of it is read."""
     path = Path(path)
+    limits = limits or ImportLimits.from_environment()
     if path.is_dir():
-        files = [SourceFile(p.name, p.read_bytes()) for p in sorted(path.glob("*.csv"))]
-        if not files:
+        paths = sorted(path.glob("*.csv"))
+        if not paths:
             return Batch(
                 problems=[Problem(str(path), None, None, None, "holds no CSV files; expected " + _expected())],
                 source_name=path.name,
             )
-        batch = read_files(files, format=format, as_of=as_of)
+        total = sum(p.stat().st_size for p in paths)
+        if total > limits.max_bytes:
+            return Batch(
+                problems=[Problem(path.name, None, None, None, too_large_message(path.name, total, limits.max_mb))],
+                source_name=path.name,
+            )
+        files = [SourceFile(p.name, p.read_bytes()) for p in paths]
+        batch = read_files(files, format=format, as_of=as_of, limits=limits)
         batch.source_name = path.name or str(path)
         if batch.format == "template":
             batch.format = "template-folder"
         return batch
     if not path.is_file():
         return Batch(problems=[Problem(str(path), None, None, None, "does not exist")], source_name=path.name)
-    return read_files([SourceFile(path.name, path.read_bytes())], format=format, as_of=as_of)
+    size = path.stat().st_size
+    if size > limits.max_bytes:
+        return Batch(
+            problems=[Problem(path.name, None, None, None, too_large_message(path.name, size, limits.max_mb))],
+            source_name=path.name,
+        )
+    return read_files([SourceFile(path.name, path.read_bytes())], format=format, as_of=as_of, limits=limits)
 
 
-def read_files(files: list[SourceFile], *, format: str | None = None, as_of: date | None = None) -> Batch:
-    """Recognise and read uploaded files into one Batch (not yet checked against the database)."""
-    as_of = as_of or date.today()
+def read_files(
+    files: list[SourceFile],
+    *,
+    format: str | None = None,
+    as_of: date | None = None,
+    limits: ImportLimits | None = None,
+) -> Batch:
+    """Recognise and read uploaded files into one Batch (not yet checked against the database).
+
+    Whatever goes wrong while reading becomes a problem naming the file, never an exception: the caps,
+    a damaged file, and (as a last resort, so the attempt is still recorded) anything unforeseen.
+    """
+    budget = Budget(limits)
+    try:
+        return _read_files(files, format=format, as_of=as_of or date.today(), budget=budget)
+    except LimitExceeded as exc:
+        return Batch(
+            problems=[Problem(exc.source, None, None, None, exc.reason)],
+            source_name=_name_of(files),
+            sha256=_digest(files),
+        )
+    except RecursionError:
+        return Batch(
+            problems=[Problem(_name_of(files), None, None, None, "is nested too deeply to be read")],
+            source_name=_name_of(files),
+            sha256=_digest(files),
+        )
+    except Exception as exc:  # noqa: BLE001 - an upload must end in a problem list and an audit row, never a crash
+        reason = f"could not be read ({type(exc).__name__}: {str(exc)[:200]}); {UNFORESEEN}"
+        return Batch(
+            problems=[Problem(_name_of(files), None, None, None, reason)],
+            source_name=_name_of(files),
+            sha256=_digest(files),
+        )
+
+
+UNFORESEEN = "this is a fault in the importer, not in your file alone: please report it with the file"
+
+
+def _read_files(files: list[SourceFile], *, format: str | None, as_of: date, budget: Budget) -> Batch:
     if format is not None and format not in FORMATS:
         return Batch(problems=[Problem("format", None, None, format, "must be template or 360giving")])
     if not files:
         return Batch(problems=[Problem("upload", None, None, None, "no file was given")])
     oversized = [
-        Problem(f.name, None, None, None, too_large_message(f.name, len(f.data)))
+        Problem(f.name, None, None, None, too_large_message(f.name, len(f.data), budget.limits.max_mb))
         for f in files
-        if len(f.data) > MAX_UPLOAD_BYTES
+        if len(f.data) > budget.limits.max_bytes
     ]
     if oversized:
         return Batch(problems=oversized, source_name=_name_of(files), sha256=_digest(files))
@@ -121,19 +189,21 @@ def read_files(files: list[SourceFile], *, format: str | None = None, as_of: dat
         if format == "360giving":
             problem = Problem(_name_of(files), None, None, None, "upload one 360Giving file at a time")
             return Batch(problems=[problem], source_name=_name_of(files), sha256=_digest(files), format="360giving")
-        batch = _read_template_csvs(files, container=None)
+        batch = _read_template_csvs(files, container=None, budget=budget)
         batch.source_name, batch.sha256 = _name_of(files), _digest(files)
         return batch
     file = files[0]
     ext = PurePosixPath(file.name).suffix.lower().lstrip(".")
     if ext == "zip":
-        batch = _read_zip(file, format, as_of)
+        batch = _read_zip(file, format, as_of, budget)
     elif ext in ("xlsx", "xlsm"):
-        batch = _read_workbook(file, format, as_of)
+        batch = _read_workbook(file, format, as_of, budget)
     elif ext == "json":
-        batch = _read_360_json(file, as_of)
+        budget.take_bytes(len(file.data), file.name)
+        batch = _read_360_json(file, as_of, budget)
     elif ext == "csv":
-        batch = _read_single_csv(file, format, as_of)
+        budget.take_bytes(len(file.data), file.name)
+        batch = _read_single_csv(file, format, as_of, budget)
     elif ext == "xls":
         batch = Batch(
             problems=[
@@ -196,12 +266,14 @@ def _csv_header(data: bytes) -> list[str]:
         return []
     if not first:
         return []
-    import csv
+    try:
+        return next(csv.reader([first[0]]), [])
+    except csv.Error:
+        return []
 
-    return next(csv.reader([first[0]]), [])
 
-
-def _read_template_csvs(files: list[SourceFile], container: str | None) -> Batch:
+def _read_template_csvs(files: list[SourceFile], container: str | None, budget: Budget, counted: bool = False) -> Batch:
+    """Template CSVs; their rows are taken from the budget here unless a zip reader counted them as it unpacked."""
     batch = Batch(format="template")
     seen: dict[str, str] = {}
     for f in files:
@@ -224,7 +296,7 @@ def _read_template_csvs(files: list[SourceFile], container: str | None) -> Batch
             )
             continue
         seen[table_name] = label
-        raw, problems = read_csv_bytes(f.data, TABLES_BY_NAME[table_name], label)
+        raw, problems = read_csv_bytes(f.data, TABLES_BY_NAME[table_name], label, None if counted else budget)
         batch.problems += problems
         if raw is not None:
             batch.raws.append(raw)
@@ -232,50 +304,164 @@ def _read_template_csvs(files: list[SourceFile], container: str | None) -> Batch
     return batch
 
 
-def _read_single_csv(file: SourceFile, format: str | None, as_of: date) -> Batch:
+def _read_single_csv(file: SourceFile, format: str | None, as_of: date, budget: Budget) -> Batch:
     header = _csv_header(file.data)
     if format == "360giving" or (format is None and giving360.looks_like_360giving(header)):
-        return _read_360_csv(file, as_of)
-    return _read_template_csvs([file], container=None)
+        return _read_360_csv(file, as_of, budget)
+    return _read_template_csvs([file], container=None, budget=budget)
 
 
-def _read_zip(file: SourceFile, format: str | None, as_of: date) -> Batch:
+MAX_ZIP_MEMBERS = 1000  # a template zip holds five CSVs and an XLSX some twenty parts
+DEFLATE64 = 9  # the compression method Windows Explorer uses for large zips; Python cannot unpack it
+
+
+def zip_entry_count(data: bytes) -> int | None:
+    """How many members a zip's end record says it holds, read before the central directory is parsed
+    (a directory of millions of entries would otherwise be parsed into memory first). None if not found."""
+    at = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))
+    if at < 0 or len(data) < at + 22:
+        return None
+    entries = int.from_bytes(data[at + 10 : at + 12], "little")
+    if entries == 0xFFFF:  # zip64: the count is in the zip64 end record
+        at64 = data.rfind(b"PK\x06\x06", 0, at)
+        if at64 >= 0 and len(data) >= at64 + 40:
+            entries = int.from_bytes(data[at64 + 32 : at64 + 40], "little")
+    return entries
+
+
+def open_zip(data: bytes, name: str, what: str = "zip file") -> tuple[zipfile.ZipFile | None, Problem | None]:
+    """A zip opened with its member count checked first; (None, problem) when it cannot be read."""
+    entries = zip_entry_count(data)
+    if entries is not None and entries > MAX_ZIP_MEMBERS:
+        reason = f"holds {entries:,} files, more than the {MAX_ZIP_MEMBERS:,} this reads; it is not a {what} to import"
+        return None, Problem(name, None, None, None, reason)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(file.data))
-    except zipfile.BadZipFile:
-        return Batch(problems=[Problem(file.name, None, None, None, "is not a readable zip file")])
+        return zipfile.ZipFile(io.BytesIO(data)), None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return None, Problem(name, None, None, None, f"is not a readable {what}")
+
+
+def damaged_member(label: str, info: zipfile.ZipInfo, exc: BaseException | None = None) -> Problem:
+    """Why a zip member cannot be unpacked, in words."""
+    if info.compress_type == DEFLATE64:
+        reason = (
+            "is compressed with Deflate64 (Windows makes these for large zips), which cannot be unpacked here; "
+            "unzip it and zip it again with ordinary compression (7-Zip: Deflate), or upload the CSV itself"
+        )
+    elif info.flag_bits & 0x1:
+        reason = "is encrypted (password-protected); zip it again without a password"
+    elif isinstance(exc, NotImplementedError):
+        reason = "uses a compression method that cannot be unpacked here; zip it again with ordinary compression"
+    else:
+        detail = str(exc).splitlines()[0] if exc is not None and str(exc) else "its data is damaged"
+        reason = (
+            f"is damaged and cannot be unpacked ({detail}: its check sum or recorded size does not match its "
+            "data); make the zip again from the original files"
+        )
+    return Problem(label, None, None, None, reason)
+
+
+ZIP_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError, ValueError)
+
+
+def _read_zip(file: SourceFile, format: str | None, as_of: date, budget: Budget) -> Batch:
+    archive, problem = open_zip(file.data, file.name)
+    if archive is None:
+        return Batch(problems=[problem])
     members = []
     with archive:
+        wanted = []
         for info in archive.infolist():
             path = PurePosixPath(info.filename)
             if info.is_dir() or path.name.startswith(".") or "__MACOSX" in path.parts:
                 continue
             if path.suffix.lower() != ".csv":
                 continue  # README.txt and the like
-            if info.file_size > MAX_ZIP_MEMBER_BYTES:
-                return Batch(problems=[Problem(f"{file.name}/{info.filename}", None, None, None, "is too large")])
-            members.append(SourceFile(path.name, archive.read(info)))
+            wanted.append((info, path))
+        # what the members say they unpack to: Python never unpacks a member beyond its recorded size
+        budget.check_declared(sum(info.file_size for info, _ in wanted), file.name)
+        for info, path in wanted:
+            label = f"{file.name}/{info.filename}"
+            if info.compress_type == DEFLATE64 or info.flag_bits & 0x1:
+                return Batch(problems=[damaged_member(label, info)])
+            try:
+                with archive.open(info) as member:
+                    data = read_stream(member, label, budget)
+            except ZIP_READ_ERRORS as exc:
+                return Batch(problems=[damaged_member(label, info, exc)])
+            members.append(SourceFile(path.name, data))
     if not members:
         return Batch(problems=[Problem(file.name, None, None, None, "holds no CSV files; expected " + _expected())])
     if len(members) == 1 and (
         format == "360giving" or (format is None and giving360.looks_like_360giving(_csv_header(members[0].data)))
     ):
-        batch = _read_360_csv(members[0], as_of, label=f"{file.name}/{members[0].name}")
-        return batch
-    return _read_template_csvs(members, container=file.name)
+        return _read_360_csv(members[0], as_of, budget, label=f"{file.name}/{members[0].name}", counted=True)
+    return _read_template_csvs(members, container=file.name, budget=budget, counted=True)
 
 
 # ---------------------------------------------------------------- workbooks
 
 
-def _sheet_frames(data: bytes) -> dict[str, list[tuple]]:
+class SheetTooWide(Exception):
+    def __init__(self, label: str, width: int):
+        self.label, self.width = label, width
+
+
+def _sheet_rows(ws, label: str, budget: Budget) -> list[tuple]:
+    """Every row of a sheet, the header first, each row as wide as the header.
+
+    The sheet's <dimension> tag is not trusted: openpyxl's read-only mode stops at the last row it names, so
+    a tag that understates the rows would import a sheet silently incomplete. reset_dimensions() makes it
+    read to the sheet's real end. Every row below the header, empty ones too, is taken from the budget.
+    """
+    ws.reset_dimensions()
+    header = next(iter(ws.iter_rows(min_row=1, max_row=1, values_only=True)), ())
+    header = list(header or ())
+    while header and (header[-1] is None or str(header[-1]).strip() == ""):
+        header.pop()
+    if len(header) > MAX_SHEET_COLUMNS:
+        raise SheetTooWide(label, len(header))
+    if not header:
+        # no header: only whether the sheet holds anything matters (a note that it was ignored)
+        for row in ws.iter_rows(min_row=2, max_col=MAX_SHEET_COLUMNS, values_only=True):
+            budget.take_rows(1, label)
+            if any(v is not None and str(v).strip() for v in row):
+                return [(), row]
+        return []
+    rows: list[tuple] = [tuple(header)]
+    for row in ws.iter_rows(min_row=2, max_col=len(header), values_only=True):
+        rows.append(row)
+        if len(rows) % 4096 == 0:  # in blocks: the budget check costs more than the row
+            budget.take_rows(4096, label)
+    budget.take_rows((len(rows) - 1) % 4096, label)
+    return rows
+
+
+def _sheet_frames(data: bytes, name: str, budget: Budget) -> dict[str, list[tuple]]:
+    """Every sheet's rows, read within the budget (the workbook's parts are counted as unpacked)."""
     from openpyxl import load_workbook
 
+    archive, problem = open_zip(data, name, "workbook")
+    if archive is None:
+        if problem.reason.startswith("is not a readable"):
+            raise WorkbookUnreadable("could not be opened as an Excel workbook (it is damaged, or not a workbook)")
+        raise WorkbookUnreadable(problem.reason)
+    with archive:
+        infos = archive.infolist()
+        budget.check_declared(sum(i.file_size for i in infos), name)
+        budget.take_bytes(sum(i.file_size for i in infos), name)
+        for info in infos:
+            if info.compress_type == DEFLATE64 or info.flag_bits & 0x1:
+                raise WorkbookUnreadable(damaged_member(f"{name}/{info.filename}", info).reason)
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
-        return {ws.title: list(ws.iter_rows(values_only=True)) for ws in workbook.worksheets}
+        return {ws.title: _sheet_rows(ws, f"{name}, sheet {ws.title}", budget) for ws in workbook.worksheets}
     finally:
         workbook.close()
+
+
+class WorkbookUnreadable(Exception):
+    pass
 
 
 def _excel_serial_date(value):
@@ -304,12 +490,20 @@ def _sheet_to_frame(rows: list[tuple], date_columns: frozenset[str] = frozenset(
     return header, pd.DataFrame(body, columns=header, dtype=object)
 
 
-def _read_workbook(file: SourceFile, format: str | None, as_of: date) -> Batch:
+def _read_workbook(file: SourceFile, format: str | None, as_of: date, budget: Budget) -> Batch:
     try:
-        sheets = _sheet_frames(file.data)
+        sheets = _sheet_frames(file.data, file.name, budget)
+    except (LimitExceeded, RecursionError):
+        raise
+    except SheetTooWide as exc:
+        reason = f"has {exc.width:,} columns in its header row; a sheet to import has at most {MAX_SHEET_COLUMNS:,}"
+        return Batch(problems=[Problem(exc.label, 1, None, None, reason)])
+    except WorkbookUnreadable as exc:
+        return Batch(problems=[Problem(file.name, None, None, None, str(exc))])
     except Exception as exc:  # openpyxl raises many kinds for a damaged or disguised file
+        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         return Batch(
-            problems=[Problem(file.name, None, None, None, f"could not be opened as an Excel workbook ({exc})")]
+            problems=[Problem(file.name, None, None, None, f"could not be opened as an Excel workbook ({detail})")]
         )
     template_sheets = {name: rows for name, rows in sheets.items() if name.strip().lower() in TABLES_BY_NAME}
     grant_sheets = [
@@ -387,14 +581,19 @@ def _decode_360(file: SourceFile, label: str) -> tuple[str, list[Problem]]:
         return file.data.decode("cp1252", errors="replace"), [warning]
 
 
-def _read_360_csv(file: SourceFile, as_of: date, label: str | None = None) -> Batch:
+def _read_360_csv(
+    file: SourceFile, as_of: date, budget: Budget, label: str | None = None, counted: bool = False
+) -> Batch:
     label = label or file.name
+    if not counted:
+        budget.take_rows(rows_in(file.data), label)
     text, warnings = _decode_360(file, label)
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
+        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         return Batch(
-            problems=[Problem(label, None, None, None, f"could not be read as CSV: {exc}")], format="360giving"
+            problems=[Problem(label, None, None, None, f"could not be read as CSV: {detail}")], format="360giving"
         )
     frame.columns = [str(c).strip() for c in frame.columns]
     batch = giving360.grants_to_batch(
@@ -404,15 +603,45 @@ def _read_360_csv(file: SourceFile, as_of: date, label: str | None = None) -> Ba
     return batch
 
 
-def _read_360_json(file: SourceFile, as_of: date) -> Batch:
+def _read_360_json(file: SourceFile, as_of: date, budget: Budget) -> Batch:
+    """A 360Giving JSON file: every object ({...}) in it counts as a row against the import's row cap."""
     text, warnings = _decode_360(file, file.name)
+    objects = 0
+
+    def counted(pairs):
+        nonlocal objects
+        objects += 1
+        if objects % 1024 == 0:
+            budget.take_rows(1024, file.name)
+        return dict(pairs)
+
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=counted)
     except json.JSONDecodeError as exc:
         return Batch(
             problems=[Problem(file.name, exc.lineno, None, None, f"is not valid JSON: {exc.msg} (column {exc.colno})")],
             format="360giving",
         )
+    except RecursionError:
+        return Batch(
+            problems=[
+                Problem(
+                    file.name,
+                    None,
+                    None,
+                    None,
+                    "is nested too deeply to read (lists or objects inside each other hundreds of levels deep); "
+                    "a 360Giving file nests three or four levels",
+                )
+            ],
+            format="360giving",
+        )
+    except ValueError as exc:  # a number of thousands of digits, say
+        detail = str(exc).splitlines()[0][:200]
+        return Batch(
+            problems=[Problem(file.name, None, None, None, f"is not valid JSON: {detail}")], format="360giving"
+        )
+    budget.take_rows(objects % 1024, file.name)
     grants = document.get("grants") if isinstance(document, dict) else document
     if not isinstance(grants, list):
         return Batch(

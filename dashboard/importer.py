@@ -4,7 +4,15 @@ Every problem in every file is found in one pass and reported as file, row, colu
 reason, so a commissioner can fix a spreadsheet in one go. Nothing is written unless every row
 passes; the write itself is one transaction on a copy of the database (see db.write_database),
 so a crash or a kill part-way leaves the database as it was. Every attempt, accepted or rejected,
-is recorded in the `imports` audit table with the source's name and SHA-256.
+is recorded in the `imports` audit table with the source's name and SHA-256. The one exception is
+asked for: a file whose rows stand alone (360Giving grants) may, with skip_invalid, load its sound
+rows and leave out the bad ones, each recorded in `import_left_out`; never the template.
+
+Ids are compared after trimming and Unicode NFC normalisation, case-sensitively; an id that differs
+from another only in capitals, or a line id that would move to another project, is refused
+(_id_clashes, in SQL). Values follow the one grammar in values.py, ASCII digits only, bounded by what
+the database holds. A write the operating system refuses (a full disk, a read-only folder) is a
+problem, never a traceback.
 
 Checks are vectorised with pandas so a million-row costs file is checked in a few seconds.
 Row numbers are spreadsheet rows: the header is row 1, the first data row is row 2.
@@ -16,11 +24,13 @@ takes tables of strings (RawTable) from any of them.
 from __future__ import annotations
 
 import csv
+import errno
 import getpass
 import hashlib
 import io
 import os
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -28,20 +38,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
-from dashboard import db
+from dashboard import db, values
+from dashboard.import_limits import Budget, rows_in
 from dashboard.schema import TEMPLATE_TABLES, Column, Table
 
 ROW_COLUMN = "__row"  # spreadsheet row number carried beside the data
 
-_DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
-_DATE_TIME_RE = r"^(\d{4}-\d{2}-\d{2})[ T]00:00(:00(\.0+)?)?Z?$"  # what Excel and JSON exports add to a date
-_UK_DATE_RE = r"^(\d{1,2})/(\d{1,2})/(\d{4})$"  # what Excel writes when a UK user saves as CSV
-_INT_RE = r"^[+-]?\d+$"
-_NUMBER_RE = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
-_MONEY_RE = r"^\d+(\.\d{1,2})?$"
-_MONEY_FORMATTED_RE = r"^(-?)£?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$"  # £1,500.00 as Excel saves currency cells
+# dates, money and numbers: the one grammar in values.py (ASCII digits only)
 _FINANCIAL_YEAR_RE = r"^[0-9]{4}-[0-9]{2}$"  # 2024-25
 _NEUTRALISED_RE = r"^'[=+\-@\t\r\n]"  # a leading apostrophe our own CSV exports add against formula injection
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
@@ -141,6 +147,21 @@ class Batch:
     source_name: str = "(unnamed)"
     sha256: str = ""
     format: str = "template"
+    # rows stand alone (360Giving grants): with skip_invalid the sound ones may load without the bad ones.
+    # Never for the template, whose rows refer to each other: all or nothing there.
+    row_noun: str | None = None  # what a row is, for messages: "grant"
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """One problem of a row an import left out on purpose (skip_invalid)."""
+
+    identifier: str
+    problem: Problem
+
+
+def _noun(noun: str, n: int) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 @dataclass
@@ -154,15 +175,36 @@ class ImportResult:
     import_id: int | None = None
     source_name: str = ""
     format: str = ""
+    row_noun: str | None = None
+    left_out: list[LeftOut] = field(default_factory=list)  # what skip_invalid left out, one entry per problem
+    sound_rows: int | None = None  # refused, but this many rows (grants) passed: skip_invalid would import them
+    bad_rows: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def can_skip_invalid(self) -> bool:
+        """Refused only for problems on some rows (grants) while others are sound: skip_invalid would help."""
+        return bool(self.problems) and bool(self.sound_rows) and self.bad_rows > 0
+
+    @property
+    def rows_left_out(self) -> int:
+        return len({lo.problem.row for lo in self.left_out})
+
     def summary(self) -> str:
         if self.problems:
             n = len(self.problems)
-            return f"Nothing was imported: {n:,} problem{'s' if n != 1 else ''} found."
+            text = f"Nothing was imported: {n:,} problem{'s' if n != 1 else ''} found."
+            if self.can_skip_invalid:
+                noun = self.row_noun or "row"
+                text = (
+                    f"Nothing was imported: {n:,} problem{'s' if n != 1 else ''} found in "
+                    f"{_noun(noun, self.bad_rows)}; the other {_noun(noun, self.sound_rows)} "
+                    f"{'is' if self.sound_rows == 1 else 'are'} sound."
+                )
+            return text
         parts = []
         for name, added in self.added.items():
             replaced = self.replaced.get(name, 0)
@@ -173,6 +215,8 @@ class ImportResult:
                 part += f" ({replaced:,} replaced)"
             parts.append(part)
         text = "Imported " + (", ".join(parts) if parts else "nothing") + "."
+        if self.left_out:
+            text += f" Left out {_noun(self.row_noun or 'row', self.rows_left_out)} with problems (listed)."
         if self.flagged_projects:
             text += (
                 f" {table_label('projects', self.flagged_projects)} still "
@@ -194,29 +238,60 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_csv_bytes(data: bytes, table: Table, source: str) -> tuple[RawTable | None, list[Problem]]:
-    """Read a template CSV held in memory as strings; problems with the file itself or its header are returned.
+HEADER_LIMIT_BYTES = 65536  # a template header is well under 1 KB; anything longer is refused, never truncated
 
-    Accepts a UTF-8 byte-order mark, Windows (CRLF) line endings and quoted values over several lines.
+
+def _header_record(data: bytes, source: str) -> tuple[list[str] | None, list[Problem]]:
+    """The first CSV record, read whole from the first 64 KB; a header that does not end there is refused.
+
+    Reading it whole matters: a header cut short could hide a duplicate column beyond the cut, which the
+    CSV parser would then rename and quietly drop.
     """
+    import codecs
+
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        head = codecs.getincrementaldecoder("utf-8-sig")().decode(data[:HEADER_LIMIT_BYTES])
+    except UnicodeDecodeError:
+        return None, [_not_utf8(data, source)]
+    lines = head.splitlines(keepends=True)
+    consumed: list[str] = []
+
+    def feed():
+        for line in lines:
+            consumed.append(line)
+            yield line
+
+    try:
+        header = next(csv.reader(feed()), None)
+    except csv.Error as exc:
+        return None, [Problem(source, 1, None, None, f"could not be read as CSV: {exc}")]
+    if len(data) > HEADER_LIMIT_BYTES and (not consumed or not consumed[-1].endswith(("\n", "\r"))):
         return None, [
             Problem(
                 source,
+                1,
                 None,
                 None,
-                None,
-                f"is not UTF-8 text (the first bad character is on line {line}); in Excel use "
-                "File > Save As > 'CSV UTF-8 (Comma delimited)' and try again",
+                f"has a header row longer than {HEADER_LIMIT_BYTES // 1024} KB; the header is one line naming "
+                "the columns (see the template)",
             )
         ]
-    try:
-        header = next(csv.reader(io.StringIO(text[:65536], newline="")), None)
-    except csv.Error as exc:
-        return None, [Problem(source, 1, None, None, f"could not be read as CSV: {exc}")]
+    return header, []
+
+
+def read_csv_bytes(
+    data: bytes, table: Table, source: str, budget: Budget | None = None
+) -> tuple[RawTable | None, list[Problem]]:
+    """Read a template CSV held in memory as strings; problems with the file itself or its header are returned.
+
+    Accepts a UTF-8 byte-order mark, Windows (CRLF) line endings and quoted values over several lines. Every
+    line below the header counts against the import's row cap before anything is parsed.
+    """
+    if budget is not None:
+        budget.take_rows(rows_in(data), source)
+    header, problems = _header_record(data, source)
+    if problems:
+        return None, problems
     if not header or not any(h.strip() for h in header):
         return None, [Problem(source, None, None, None, "is empty; it needs a header row naming the columns")]
     header = [h.strip() for h in header]
@@ -225,16 +300,37 @@ def read_csv_bytes(data: bytes, table: Table, source: str) -> tuple[RawTable | N
         return None, problems
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            io.BytesIO(data),
+            encoding="utf-8-sig",
             dtype=str,
             keep_default_na=False,
             na_filter=False,
             skip_blank_lines=False,
         )
+    except UnicodeDecodeError:
+        return None, [_not_utf8(data, source)]
     except (pd.errors.ParserError, csv.Error) as exc:
         return None, [Problem(source, None, None, None, f"could not be read as CSV: {_parser_message(exc)}")]
-    frame.columns = [c.strip() for c in frame.columns]
+    if len(frame.columns) != len(header):  # never trust the parser's renaming of what the header says
+        return None, [Problem(source, 1, None, None, "could not be read as CSV: its header row could not be split")]
+    frame.columns = header
     return RawTable(table, source, with_rows(frame)), []
+
+
+def _not_utf8(data: bytes, source: str) -> Problem:
+    try:
+        data.decode("utf-8-sig")
+        line = None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+    where = f" (the first bad character is on line {line})" if line else ""
+    return Problem(
+        source,
+        None,
+        None,
+        None,
+        f"is not UTF-8 text{where}; in Excel use File > Save As > 'CSV UTF-8 (Comma delimited)' and try again",
+    )
 
 
 def read_csv_table(path: Path, table: Table, source: str | None = None) -> tuple[RawTable | None, list[Problem]]:
@@ -369,31 +465,16 @@ def _problems_where(raw: RawTable, mask: pd.Series, column: str, reason: str | p
     return [Problem(raw.source, r, label, v, why) for r, v, why in zip(rows, values, reasons, strict=True)]
 
 
-def _normalise_dates(value: pd.Series, present: pd.Series) -> pd.Series:
-    """ISO dates as they are; 'YYYY-MM-DD 00:00:00' and UK 'D/M/YYYY' rewritten as YYYY-MM-DD."""
-    other = present & ~value.str.match(_DATE_RE)
+def _ids(value: pd.Series, present: pd.Series) -> pd.Series:
+    """Ids in Unicode NFC (so 'Pé1' typed with a combining accent is the same id as with a precomposed one).
+
+    Only values that are not plain ASCII need the work, so a million ASCII ids cost one vectorised test.
+    """
+    other = present & ~value.str.isascii()
     if not other.any():
         return value
     value = value.copy()
-    sub = value[other]
-    stamped = sub.str.extract(_DATE_TIME_RE)[0]
-    uk = sub.str.extract(_UK_DATE_RE)
-    uk_iso = uk[2] + "-" + uk[1].str.zfill(2) + "-" + uk[0].str.zfill(2)
-    rewritten = stamped.fillna(uk_iso)
-    value[other] = rewritten.fillna(sub)
-    return value
-
-
-def _normalise_money(value: pd.Series, present: pd.Series) -> pd.Series:
-    """'£1,500.00' (how Excel saves a currency cell) as 1500.00; anything else left for the checks."""
-    other = present & ~value.str.match(_NUMBER_RE)
-    if not other.any():
-        return value
-    value = value.copy()
-    sub = value[other]
-    parts = sub.str.extract(_MONEY_FORMATTED_RE)
-    plain = parts[0] + parts[1].str.replace(",", "", regex=False) + parts[3].fillna("")
-    value[other] = plain.fillna(sub)
+    value[other] = [unicodedata.normalize("NFC", v) for v in value[other].tolist()]
     return value
 
 
@@ -413,14 +494,18 @@ def _check_column(raw: RawTable, col: Column) -> tuple[pd.Series, list[Problem]]
     neutralised = present & value.str.startswith("'") & value.str.match(_NEUTRALISED_RE)
     if neutralised.any():
         value = value.where(~neutralised, value.str.slice(1))
-    if col.kind == "date":
-        value = _normalise_dates(value, present)
-        looks = value.str.match(_DATE_RE)
+    if col.kind == "id":
+        value = _ids(value, present)
+    elif col.kind == "date":
+        value, reasons = values.date_series(value, present)
+        looks = value.str.match(values.PLAIN_ISO_DATE)
         parsed = pd.to_datetime(value.where(present & looks), format="%Y-%m-%d", errors="coerce")
         bad = present & parsed.isna()
-        problems += _problems_where(
-            raw, bad, col.name, "is not a real date; write it as YYYY-MM-DD, for example 2025-04-01"
-        )
+        foreign = reasons.eq(values.FOREIGN_DIGITS_REASON)
+        reason = pd.Series(
+            "is not a real date; write it as YYYY-MM-DD, for example 2025-04-01", index=frame.index, dtype=object
+        ).where(~foreign, values.FOREIGN_DIGITS_REASON)
+        problems += _problems_where(raw, bad, col.name, reason)
         year = parsed.dt.year
         implausible = present & ~bad & ((year < EARLIEST_YEAR) | (year > LATEST_YEAR))
         problems += _problems_where(
@@ -436,32 +521,40 @@ def _check_column(raw: RawTable, col: Column) -> tuple[pd.Series, list[Problem]]
         bad = present & ~lowered.isin(["true", "false"])
         problems += _problems_where(raw, bad, col.name, "must be true or false (yes or no also work)")
         value = lowered
-    elif col.kind in ("money", "share", "int", "number"):
-        if col.kind == "money":
-            value = _normalise_money(value, present)
-        pattern = _INT_RE if col.kind == "int" else _NUMBER_RE
+    elif col.kind == "money":
+        value, reasons = values.money_series(value, present)
+        unreadable = present & reasons.notna()
+        problems += _problems_where(
+            raw,
+            unreadable,
+            col.name,
+            reasons.where(
+                ~reasons.eq("is not an amount in pounds"),
+                "is not an amount in pounds; write digits only, for example 1500.50",
+            ),
+        )
+        bad = unreadable
+    elif col.kind in ("share", "int", "number"):
+        pattern = values.INT_TEXT if col.kind == "int" else values.NUMBER_TEXT
         numeric_text = present & value.str.match(pattern)
         not_number = present & ~numeric_text
-        if col.kind == "money":
-            hint = "is not an amount in pounds; write digits only, for example 1500.50"
-        elif col.kind == "int":
+        if col.kind == "int":
             hint = f"is not a whole number; write {col.allowed()}"
         elif col.kind == "number":
             hint = "is not a number; write digits only, for example 0.75, 12 or -3"
         else:
             hint = "is not a number; write a fraction from 0 to 1, for example 0.25"
-        problems += _problems_where(raw, not_number, col.name, hint)
-        number = pd.to_numeric(value.where(numeric_text), errors="coerce")
+        if not_number.any():
+            foreign = not_number & value.map(values.has_foreign_digits, na_action="ignore").astype(bool)
+            problems += _problems_where(raw, foreign, col.name, values.FOREIGN_DIGITS_REASON)
+            problems += _problems_where(raw, not_number & ~foreign, col.name, hint)
+        number = pd.to_numeric(value.where(numeric_text), errors="coerce").astype("float64")
         bad = not_number.copy()
-        if col.kind == "money":
-            negative = numeric_text & (number < 0)
-            problems += _problems_where(raw, negative, col.name, "is negative; money must be 0 or more")
-            too_precise = numeric_text & ~negative & ~value.str.match(_MONEY_RE)
-            problems += _problems_where(
-                raw, too_precise, col.name, "has more than 2 decimal places; round it to whole pence"
-            )
-            bad |= negative | too_precise
-        elif col.kind == "share":
+        infinite = numeric_text & ~np.isfinite(number)
+        problems += _problems_where(raw, infinite, col.name, "is too large to be a number")
+        bad |= infinite
+        numeric_text &= ~infinite
+        if col.kind == "share":
             outside = numeric_text & ((number < 0) | (number > 1))
             problems += _problems_where(
                 raw, outside, col.name, "must be a fraction from 0 to 1 (0.25 means a quarter, not 25)"
@@ -478,6 +571,12 @@ def _check_column(raw: RawTable, col: Column) -> tuple[pd.Series, list[Problem]]
                 what = "a confidence grade from 1 to 6 (1 audited figures, 6 expert judgement)"
             problems += _problems_where(raw, outside, col.name, f"is out of range; it must be {what}")
             bad |= outside
+            if col.kind == "int":  # what the database's integer holds, whatever the column allows
+                too_big = numeric_text & ~outside & ((number < values.INT_MIN) | (number > values.INT_MAX))
+                problems += _problems_where(
+                    raw, too_big, col.name, f"is too large; a whole number here must be at most {values.INT_MAX:,}"
+                )
+                bad |= too_big
     elif col.kind == "financial_year":
         looks = present & value.str.match(_FINANCIAL_YEAR_RE)
         first = pd.to_numeric(value.where(looks).str.slice(0, 4), errors="coerce")
@@ -538,6 +637,7 @@ def check_tables(
                 )
         cleaned[table.name] = frame
 
+    problems += _id_clashes(raws, cleaned, con)
     known_projects = set()
     if "projects" in cleaned:
         known_projects |= set(cleaned["projects"]["project_id"].dropna())
@@ -559,6 +659,90 @@ def check_tables(
     problems += _unknown_price_years(cleaned, by_name, con)
     problems.sort(key=lambda p: (p.file, p.row or 0))
     return cleaned, problems
+
+
+def _incoming_ids(raws: list[RawTable], cleaned: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every incoming key with its table, project and spreadsheet row, for the id checks in SQL."""
+    parts = []
+    for raw in raws:
+        frame = cleaned.get(raw.table.name)
+        if frame is None or not len(frame):
+            continue
+        key = frame[raw.table.key]
+        project = frame["project_id"] if "project_id" in frame.columns else key
+        keep = key.notna()
+        parts.append(
+            pd.DataFrame(
+                {
+                    "table_name": raw.table.name,
+                    "id": key[keep],
+                    "project_id": project[keep],
+                    "row_number": raw.frame.loc[keep, ROW_COLUMN].astype("int64"),
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(columns=["table_name", "id", "project_id", "row_number"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def _id_clashes(
+    raws: list[RawTable], cleaned: dict[str, pd.DataFrame], con: duckdb.DuckDBPyConnection | None
+) -> list[Problem]:
+    """A line id belongs to one project, and one id is one spelling: ids that differ only in capitals (or in how
+    their accents are encoded) from another incoming id or from one already in the database are refused.
+
+    Compared in SQL (DuckDB's lower and nfc_normalize) on both sides, so the rule is the same for a million
+    rows as for one. Without a database connection only the upload itself is checked.
+    """
+    incoming = _incoming_ids(raws, cleaned)
+    if incoming.empty:
+        return []
+    by_name = {raw.table.name: raw for raw in raws}
+    own = con is None
+    cur = duckdb.connect() if own else con
+    cur.register("incoming_ids", incoming)
+    try:
+        within = cur.execute(db.load_query("incoming_id_case_clashes")).fetchall()
+        against = [] if own else cur.execute(db.load_query("incoming_id_clashes_with_database")).fetchall()
+    finally:
+        cur.unregister("incoming_ids")
+        if own:
+            cur.close()
+    problems = []
+    for table_name, row, value, first_id, first_row in within:
+        raw = by_name[table_name]
+        problems.append(
+            Problem(
+                raw.source,
+                int(row),
+                raw.label(raw.table.key),
+                value,
+                f"differs only in capitals from {first_id!r} on row {first_row}; ids are case-sensitive, so one "
+                "thing must have one spelling: use the same one, or choose a different id",
+            )
+        )
+    for table_name, row, value, clash, existing_id, existing_project in against:
+        raw = by_name[table_name]
+        key = raw.label(raw.table.key)
+        if clash == "moved":
+            reason = (
+                f"already belongs to project {existing_project!r}; a line cannot move to another project: give "
+                f"this line its own {key}, or set {raw.label('project_id')} back to {existing_project!r}"
+            )
+        elif clash == "case":
+            reason = (
+                f"differs only in capitals from the existing {key} {existing_id!r}; ids are case-sensitive: write "
+                f"{existing_id!r} to replace it, or choose a different id"
+            )
+        else:
+            reason = (
+                f"is the existing {key} {existing_id!r} with its accents encoded differently (Unicode); the two "
+                "cannot be told apart on screen: write it exactly as the existing one, or choose a different id"
+            )
+        problems.append(Problem(raw.source, int(row), key, value, reason))
+    unique = {str(p): p for p in problems}  # a 360Giving row is a project and a funding line: one message
+    return list(unique.values())
 
 
 def _unknown_price_years(
@@ -751,10 +935,182 @@ def _record_import(
             con.unregister("new_counts")
 
 
-def import_batch(batch: Batch, db_path: Path | str | None = None, *, imported_by: str | None = None) -> ImportResult:
+SKIP_INVALID_TEMPLATE_REASON = (
+    'cannot be imported with --skip-invalid ("import the sound rows and leave out the rest"): that is only for '
+    "360Giving grant files, whose grants stand alone; the template's rows refer to each other, so a template "
+    "import is all or nothing: fix the rows listed and import it again without --skip-invalid"
+)
+
+
+def _write_failed(path: Path, exc: BaseException) -> Problem:
+    """A write that the operating system refused (disk full, read-only folder, no permission), in words."""
+    code = getattr(exc, "errno", None)
+    if code in (errno.ENOSPC, errno.EDQUOT) or "No space left" in str(exc) or "disk is full" in str(exc).lower():
+        why = "the disk is full"
+    elif code in (errno.EACCES, errno.EPERM, errno.EROFS) or "Read-only" in str(exc) or "Permission denied" in str(exc):
+        why = "its folder is read-only or this account may not write there"
+    else:
+        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return Problem(
+        str(path),
+        None,
+        None,
+        None,
+        f"could not be written ({why}); nothing was imported, the database is exactly as it was and no temporary "
+        "file was left behind. The attempt could not be recorded in the import history either. Free some space or "
+        "fix the folder's permissions and import again",
+    )
+
+
+def _row_numbers(raws: list[RawTable]) -> set[int]:
+    return {int(r) for raw in raws for r in raw.frame[ROW_COLUMN].tolist()}
+
+
+def _merge_problems(first: list[Problem], then: list[Problem]) -> list[Problem]:
+    """first, then what then adds about other cells (a 360Giving row's own message beats the template's)."""
+    seen = {(p.file, p.row, p.column) for p in first}
+    rows = {p.row for p in first if p.row is not None}
+    merged = list(first)
+    for p in then:
+        if (p.file, p.row, p.column) in seen or (p.row in rows and "is required but empty" in p.reason):
+            continue
+        seen.add((p.file, p.row, p.column))
+        merged.append(p)
+    return merged
+
+
+def _rows_to_leave_out(raws: list[RawTable], problems: list[Problem]) -> dict[int, list[Problem]]:
+    """Each bad row with its problems; a row whose key appears again is left out every time it appears.
+
+    Which of two grants with the same Identifier is right cannot be told, so neither is imported.
+    """
+    bad: dict[int, list[Problem]] = {}
+    for p in problems:
+        bad.setdefault(int(p.row), []).append(p)
+    main = raws[0]
+    key = main.frame[main.table.key].astype(str).str.strip()
+    rows = main.frame[ROW_COLUMN]
+    repeated = key.ne("") & key.duplicated(keep=False)
+    if repeated.any():
+        first_row = rows[repeated].groupby(key[repeated]).transform("min")
+        last_row = rows[repeated].groupby(key[repeated]).transform("max")
+        for row, value, first, last in zip(rows[repeated], key[repeated], first_row, last_row, strict=True):
+            if int(row) not in bad:
+                other = int(last) if int(row) == int(first) else int(first)
+                bad[int(row)] = [
+                    Problem(
+                        main.source,
+                        int(row),
+                        main.label(main.table.key),
+                        value,
+                        f"appears again on row {other}; which of the two is right cannot be told, so every row "
+                        "with it is left out",
+                    )
+                ]
+    return bad
+
+
+def _without_rows(batch: Batch, rows: set[int]) -> Batch:
+    """The batch without some rows, their warnings and their flags."""
+    kept = [
+        RawTable(raw.table, raw.source, raw.frame.loc[~raw.frame[ROW_COLUMN].isin(rows)], raw.column_labels)
+        for raw in batch.raws
+    ]
+    main = batch.raws[0]
+    left_ids = set(main.frame.loc[main.frame[ROW_COLUMN].isin(rows), main.table.key].astype(str).str.strip())
+    kept_ids = set(kept[0].frame[main.table.key].astype(str).str.strip())
+    return Batch(
+        raws=kept,
+        problems=[],
+        warnings=[w for w in batch.warnings if w.row is None or w.row not in rows],
+        flags=[f for f in batch.flags if f.project_id not in left_ids - kept_ids],
+        keep_existing=batch.keep_existing,
+        source_name=batch.source_name,
+        sha256=batch.sha256,
+        format=batch.format,
+        row_noun=batch.row_noun,
+    )
+
+
+def _check(
+    con: duckdb.DuckDBPyConnection, batch: Batch, result: ImportResult, skip_invalid: bool
+) -> tuple[Batch, dict[str, pd.DataFrame] | None]:
+    """Check a batch against the database; return what to load (None: nothing) with result's problems set.
+
+    A batch whose rows stand alone (row_noun) and whose every problem is on a row is split: refused with a
+    count of sound rows, or with skip_invalid, loaded without the bad rows, which are listed in result.left_out.
+    """
+    if batch.problems and (batch.row_noun is None or any(p.row is None or p.row < 2 for p in batch.problems)):
+        result.problems = list(batch.problems)
+        return batch, None
+    cleaned, checked = check_tables(batch.raws, con)
+    problems = _merge_problems(batch.problems, checked)
+    result.problems = []
+    if not problems:
+        return batch, cleaned
+    if batch.row_noun is None or any(p.row is None or p.row < 2 for p in problems):
+        result.problems = problems
+        return batch, None
+    bad = _rows_to_leave_out(batch.raws, problems)
+    total = len(_row_numbers(batch.raws[:1]))
+    result.bad_rows, result.sound_rows = len(bad), total - len(bad)
+    if not skip_invalid or not result.sound_rows:
+        result.problems = problems
+        return batch, None
+    kept = _without_rows(batch, set(bad))
+    for _ in range(3):  # leaving rows out cannot create problems in the rest, but make sure
+        cleaned, again = check_tables(kept.raws, con)
+        if not again:
+            break
+        if any(p.row is None or p.row < 2 for p in again):
+            result.problems = again
+            return batch, None
+        for row, found in _rows_to_leave_out(kept.raws, again).items():
+            bad.setdefault(row, []).extend(found)
+        kept = _without_rows(batch, set(bad))
+    else:
+        result.problems = again
+        return batch, None
+    main = batch.raws[0]
+    ids = dict(zip(main.frame[ROW_COLUMN].astype(int), main.frame[main.table.key].astype(str).str.strip(), strict=True))
+    result.left_out = [LeftOut(ids.get(row, ""), p) for row in sorted(bad) for p in bad[row]]
+    result.warnings = kept.warnings
+    result.sound_rows, result.bad_rows = None, 0
+    return kept, cleaned
+
+
+def _record_left_out(con: duckdb.DuckDBPyConnection, import_id: int, result: ImportResult) -> None:
+    if not result.left_out:
+        return
+    frame = pd.DataFrame(
+        {
+            "import_id": import_id,
+            "row_number": pd.Series([lo.problem.row for lo in result.left_out], dtype="int64"),
+            "identifier": pd.Series([lo.identifier for lo in result.left_out], dtype=object),
+            "column_name": pd.Series([lo.problem.column for lo in result.left_out], dtype=object),
+            "value": pd.Series([lo.problem.value for lo in result.left_out], dtype=object),
+            "reason": pd.Series([lo.problem.reason for lo in result.left_out], dtype=object),
+        }
+    )
+    con.register("new_left_out", frame)
+    try:
+        con.execute(db.load_query("insert_import_left_out"))
+    finally:
+        con.unregister("new_left_out")
+
+
+def import_batch(
+    batch: Batch,
+    db_path: Path | str | None = None,
+    *,
+    imported_by: str | None = None,
+    skip_invalid: bool = False,
+) -> ImportResult:
     """Check a batch against the database and, only if every row passes, load it in one transaction.
 
-    Whatever the outcome, the attempt is recorded in `imports` (when the database exists).
+    With skip_invalid, a batch whose rows stand alone (a 360Giving file) loads its sound rows and leaves out
+    the rest, listing each; a template batch given skip_invalid is refused. Whatever the outcome, the attempt
+    is recorded in `imports` (when the database exists and can be written).
     """
     path = Path(db_path) if db_path else db.default_db_path()
     result = ImportResult(
@@ -762,30 +1118,63 @@ def import_batch(batch: Batch, db_path: Path | str | None = None, *, imported_by
         warnings=list(batch.warnings),
         source_name=batch.source_name,
         format=batch.format,
+        row_noun=batch.row_noun,
     )
     if not path.is_file():
         message = f"does not exist yet; create it with: python -m dashboard init --empty --db {path}"
         result.problems = [Problem(str(path), None, None, None, message)] + result.problems
         return result
-    if not result.problems and not any(len(raw.frame) for raw in batch.raws):
+    if skip_invalid and batch.row_noun is None:
+        batch = Batch(
+            raws=batch.raws,
+            problems=[Problem(batch.source_name, None, None, None, SKIP_INVALID_TEMPLATE_REASON)] + batch.problems,
+            warnings=batch.warnings,
+            source_name=batch.source_name,
+            sha256=batch.sha256,
+            format=batch.format,
+        )
+    elif not batch.problems and not any(len(raw.frame) for raw in batch.raws):
         reason = "has no rows to import; fill in at least one table below its header row"
-        result.problems = [Problem(batch.source_name, None, None, None, reason)]
-    with db.write_database(path) as con:
-        import_id = int(con.execute(db.load_query("next_import_id")).fetchall()[0][0])
-        if result.problems:
-            result.rejected = rejected_rows(batch.raws, result.problems)
-        else:
-            cleaned, result.problems = check_tables(batch.raws, con)
-            result.rejected = rejected_rows(batch.raws, result.problems)
-            if not result.problems:
-                flags = _keep_filled_values(con, cleaned, batch)
-                apply_tables(con, cleaned, result)
-                result.flagged_projects = _update_flags(con, cleaned, flags, import_id)
-        _record_import(con, import_id, batch, result, imported_by)
-        result.import_id = import_id
+        batch.problems = [Problem(batch.source_name, None, None, None, reason)]
+    try:
+        with db.write_database(path) as con:
+            import_id = int(con.execute(db.load_query("next_import_id")).fetchall()[0][0])
+            loading, cleaned = _check(con, batch, result, skip_invalid)
+            # refused: the rows with problems; with skip_invalid: the rows left out
+            result.rejected = rejected_rows(batch.raws, result.problems or [lo.problem for lo in result.left_out])
+            if cleaned is not None:
+                try:
+                    flags = _keep_filled_values(con, cleaned, loading)
+                    apply_tables(con, cleaned, result)
+                    result.flagged_projects = _update_flags(con, cleaned, flags, import_id)
+                except (duckdb.IOException, duckdb.PermissionException):
+                    raise  # the disk, not the data: reported below as a write that failed
+                except duckdb.Error as exc:  # a value the checks passed but the database refused: say so, record it
+                    con.rollback()
+                    con.begin()
+                    result.problems = [_not_stored(batch.source_name, exc)]
+                    result.left_out, result.flagged_projects = [], 0
+            _record_import(con, import_id, batch, result, imported_by)
+            _record_left_out(con, import_id, result)
+            result.import_id = import_id
+    except (OSError, duckdb.IOException, duckdb.PermissionException) as exc:
+        result.problems = [_write_failed(path, exc)]
+        result.import_id = None
     if not result.ok:
-        result.added, result.replaced = {}, {}
+        result.added, result.replaced, result.left_out = {}, {}, []
     return result
+
+
+def _not_stored(source: str, exc: BaseException) -> Problem:
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return Problem(
+        source,
+        None,
+        None,
+        None,
+        f"passed every check but the database refused it ({detail}); nothing was imported. Please report this "
+        "with the file, so the check that should have caught it can be added",
+    )
 
 
 def import_raw_tables(

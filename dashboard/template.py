@@ -7,9 +7,9 @@ its guidance and the checks cannot drift apart; a table added to TEMPLATE_TABLES
 A filled template of the current data is the way to edit in bulk: download it, change or add rows,
 upload it again (rows with an existing id replace the old ones). Fields a 360Giving import could only
 fill with placeholders are written as empty cells, so they must be filled in before the file imports.
-Workbooks are written with xlsxwriter with strings never turned into formulas; CSVs go through
-export_files (formula-injection safe, UTF-8 with BOM, CRLF), whose neutralising apostrophe the
-importer removes again.
+Workbooks are written with xlsxwriter with strings never turned into formulas, and text that begins
+like a formula (=HYPERLINK(...), +, -, @) gets export_files.neutralise's leading apostrophe, as the CSVs
+do (export_files: formula-injection safe, UTF-8 with BOM, CRLF); the importer removes it again.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pandas as pd
 import xlsxwriter
 
 from dashboard import db
-from dashboard.export_files import csv_zip_bytes
+from dashboard.export_files import csv_zip_bytes, neutralise
 from dashboard.schema import TEMPLATE_TABLES, Column, Table
 
 GUIDANCE_SHEET = "Guidance"
@@ -236,8 +236,8 @@ def _write_column(sheet, c: int, col: Column, values: list, formats) -> None:
             sheet.write_number(r, c, float(value))
         elif col.kind == "bool":
             sheet.write_string(r, c, "true" if value else "false")
-        else:
-            sheet.write_string(r, c, str(value))
+        else:  # text that Excel would run as a formula gets the apostrophe the importer removes again
+            sheet.write_string(r, c, neutralise(str(value)))
 
 
 # ---------------------------------------------------------------- current data

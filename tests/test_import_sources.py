@@ -8,7 +8,8 @@ import zipfile
 
 import xlsxwriter
 
-from dashboard.import_sources import MAX_UPLOAD_BYTES, SourceFile, import_files, import_path, read_files
+from dashboard.import_limits import ImportLimits
+from dashboard.import_sources import SourceFile, import_files, import_path, read_files
 from tests.conftest import TINY
 
 
@@ -102,10 +103,10 @@ def test_files_that_are_not_imports_get_a_clear_message():
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tiny_db):
-    big = SourceFile("huge.csv", b"x" * (MAX_UPLOAD_BYTES + 1))
-    result = import_files([big], tiny_db)
-    assert "over the 200 MB limit" in str(result.problems[0])
-    assert "python -m dashboard import PATH" in result.problems[0].reason
+    big = SourceFile("huge.csv", b"x" * (1024 * 1024 + 1))
+    result = import_files([big], tiny_db, limits=ImportLimits(max_mb=1))
+    assert "over the 1 MB limit" in str(result.problems[0])
+    assert "python -m dashboard import PATH --max-mb N" in result.problems[0].reason
 
 
 def test_a_folder_path_reads_its_csvs(tiny_db):

@@ -16,10 +16,16 @@ import streamlit as st
 from dashboard import db, template, ui
 from dashboard.export_files import csv_bytes
 from dashboard.formatting import long_date, plural
+from dashboard.import_limits import ImportLimits
 from dashboard.import_sources import ACCEPTED_EXTENSIONS, MAX_UPLOAD_MB, SourceFile, import_files
-from dashboard.importer import problems_frame
+from dashboard.importer import ImportResult, problems_frame
 
 RESULT_KEY = "data_page_last_import"
+PENDING_KEY = "data_page_refused_upload"
+HISTORY_COLUMNS = ["when", "by", "source_name", "source_format", "outcome", "summary", "rows_by_table"] + [
+    "left_out",
+    "fingerprint",
+]  # the files of a refused upload, kept for "import the sound grants"
 FORMAT_CHOICES = {"Work it out from the file": None, "Template": "template", "360Giving grants": "360giving"}
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -47,11 +53,37 @@ def _current_data(kind: str):
     return build
 
 
-def _safe_query(name: str):
+def _safe_query(name: str, params: dict | None = None):
     try:
-        return ui.query(name)
+        return ui.query(name, **(params or {}))
     except duckdb.CatalogException:
         return None  # a database made before the import audit existed: nothing recorded yet
+
+
+def _left_out_frame(result: ImportResult):
+    frame = problems_frame([lo.problem for lo in result.left_out])
+    frame.insert(2, "Identifier", [lo.identifier for lo in result.left_out])
+    return frame
+
+
+def _run_import(files: list[SourceFile], format_: str | None, as_of_: date, by: str | None, skip: bool) -> None:
+    with st.spinner("Checking every row…"):
+        outcome = import_files(
+            files, db.default_db_path(), format=format_, as_of=as_of_, imported_by=by, skip_invalid=skip, limits=LIMITS
+        )
+    st.session_state[RESULT_KEY] = outcome
+    if outcome.can_skip_invalid:
+        st.session_state[PENDING_KEY] = (files, format_, as_of_, by)
+    else:
+        st.session_state.pop(PENDING_KEY, None)
+    st.rerun()  # every page now reads the new database file
+
+
+try:
+    LIMITS = ImportLimits.from_environment()
+except ValueError as exc:  # the operator's setting is wrong: say so rather than guess
+    st.error(f"The import limits are misconfigured: {exc}")
+    st.stop()
 
 
 ui.require("import_data")  # roles: dashboard/access.py
@@ -61,6 +93,10 @@ st.markdown(
     " If you already publish grants in the [360Giving Data Standard](https://www.threesixtygiving.org/), upload that"
     " file as it is: each grant becomes a project with its funding, and the appraisal fields a grant cannot tell us"
     " are listed below for you to fill in. Nothing is imported unless every row passes."
+)
+st.caption(
+    f"Each import may read up to {LIMITS.describe()} (blank rows count; a zip counts as unpacked). Larger, trusted"
+    " files go through the command line on the server, with --max-mb and --max-rows."
 )
 
 st.header("1. Get the template")
@@ -129,16 +165,7 @@ if submitted:
         st.warning("Choose a file to upload first.")
     else:
         files = [SourceFile(u.name, u.getvalue()) for u in uploads]
-        with st.spinner("Checking every row…"):
-            result = import_files(
-                files,
-                db.default_db_path(),
-                format=FORMAT_CHOICES[format_label],
-                as_of=as_of,
-                imported_by=imported_by.strip() or None,
-            )
-        st.session_state[RESULT_KEY] = result
-        st.rerun()  # every page now reads the new database file
+        _run_import(files, FORMAT_CHOICES[format_label], as_of, imported_by.strip() or None, skip=False)
 
 result = st.session_state.get(RESULT_KEY)
 if result is not None:
@@ -150,6 +177,22 @@ if result is not None:
                 f"{'needs' if result.flagged_projects == 1 else 'need'} fields filled in: see "
                 "'Still to fill in' below.",
                 icon=":material/edit_note:",
+            )
+        if result.left_out:
+            st.warning(
+                f"{plural(result.rows_left_out, result.row_noun or 'row')} with problems "
+                f"{'was' if result.rows_left_out == 1 else 'were'} left out, as you chose; each is below and in the "
+                "import history.",
+                icon=":material/playlist_remove:",
+            )
+            left_out = _left_out_frame(result)
+            st.dataframe(left_out, hide_index=True, width="stretch")
+            st.download_button(
+                "Download what was left out (CSV)",
+                csv_bytes(left_out),
+                file_name="import-left-out.csv",
+                mime="text/csv",
+                on_click="ignore",
             )
     else:
         st.error(
@@ -165,6 +208,22 @@ if result is not None:
             mime="text/csv",
             on_click="ignore",
         )
+        pending = st.session_state.get(PENDING_KEY)
+        if result.can_skip_invalid and pending is not None:
+            noun = result.row_noun or "row"
+            st.markdown(
+                f"The other {plural(result.sound_rows, noun)} passed every check. You can import them and leave"
+                f" out the {plural(result.bad_rows, noun)} listed above; what is left out is recorded with the import."
+            )
+            if st.button(
+                f"Import the {result.sound_rows:,} sound {noun}s and leave out "
+                f"{'this' if result.bad_rows == 1 else 'these'} {result.bad_rows:,}",
+                key="skip_invalid",
+                type="primary",
+                icon=":material/playlist_add_check:",
+            ):
+                files, format_, as_of_, by = pending
+                _run_import(files, format_, as_of_, by, skip=True)
     if result.warnings:
         with st.expander(f"{plural(len(result.warnings), 'note')} about the file (imported anyway)"):
             st.dataframe(problems_frame(result.warnings), hide_index=True, width="stretch")
@@ -198,13 +257,16 @@ history = _safe_query("import_history")
 if history is None or history.empty:
     st.caption("Nothing has been imported into this database through the import yet.")
 else:
+    counts = _safe_query("import_left_out_counts")
+    left = dict(zip(counts["import_id"], counts["rows_left_out"], strict=True)) if counts is not None else {}
     shown = history.assign(
         when=[f"{long_date(t)} {t:%H:%M}" for t in history["imported_at"]],
         by=history["imported_by"].fillna("not known"),
         fingerprint=history["source_sha256"].str.slice(0, 12),
+        left_out=[int(left.get(i, 0)) for i in history["import_id"]],
     )
     st.dataframe(
-        shown[["when", "by", "source_name", "source_format", "outcome", "summary", "rows_by_table", "fingerprint"]],
+        shown[HISTORY_COLUMNS],
         hide_index=True,
         width="stretch",
         column_config={
@@ -215,8 +277,36 @@ else:
             "outcome": "Outcome",
             "summary": "What happened",
             "rows_by_table": "Rows by table",
+            "left_out": st.column_config.NumberColumn("Left out", format="%d", help="Grants left out on purpose"),
             "fingerprint": st.column_config.TextColumn(
                 "SHA-256", help="The start of the file's SHA-256 fingerprint: the same file gives the same one."
             ),
         },
     )
+    with_left_out = [i for i in history["import_id"].tolist() if left.get(i)]
+    if with_left_out:
+        names = dict(zip(history["import_id"], shown["when"] + " — " + history["source_name"], strict=True))
+        chosen = st.selectbox(
+            "What an import left out",
+            with_left_out,
+            format_func=lambda i: f"{names[i]} ({plural(int(left[i]), 'row')} left out)",
+        )
+        rows = _safe_query("import_left_out_rows", {"import_id": int(chosen)})
+        if rows is not None:
+            table = rows.rename(
+                columns={
+                    "row_number": "Row",
+                    "identifier": "Identifier",
+                    "column_name": "Column",
+                    "value": "Value",
+                    "reason": "Why it was left out",
+                }
+            )
+            st.dataframe(table, hide_index=True, width="stretch")
+            st.download_button(
+                "Download this list (CSV)",
+                csv_bytes(table),
+                file_name=f"import-{int(chosen)}-left-out.csv",
+                mime="text/csv",
+                on_click="ignore",
+            )
