@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
 SESSIONS = 20
 RUNS_PER_SESSION = 3
-WATCHED = ("Committed funding", "Present value of costs", "Present value of benefits", "Funding ending in 12 months")
+WATCHED = ("Committed funding", "Costs from now", "Benefits from now", "Funding ending in 12 months")
 
 
 def doubled_folder(folder: Path) -> Path:
