@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
+import os
 import sys
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
-from dashboard import db
-from dashboard.appraisal import METRIC_COLUMNS, AssumptionError, project_metrics, reference_assumptions
+from dashboard import db, table_text
+from dashboard.appraisal import METRIC_COLUMNS, AssumptionError, project_metrics_table, reference_assumptions
 from dashboard.importer import import_folder
 
 # modules that contribute sub-commands with add_commands(subparsers)
@@ -71,23 +74,25 @@ def assumptions_from_args(con, args: argparse.Namespace):
     return assumptions.with_changes(**changes) if changes else assumptions
 
 
-def write_table(frame: pd.DataFrame, fmt: str, out=None) -> None:
-    """Print a table as CSV or JSON (records, ISO dates, null for empty)."""
+def write_table(table: pd.DataFrame | pa.Table, fmt: str, out=None, *, order_by: tuple[str, ...] = ()) -> None:
+    """Print a table as CSV or JSON (records, ISO dates, null for empty), formatted by DuckDB (table_text).
+
+    CSV as pandas' to_csv wrote it, with formula-safe text; JSON as its to_json(orient="records", indent=2).
+    out: a text stream (default stdout; its byte buffer is written when it has one) or a binary file.
+    """
     out = out or sys.stdout
-    if fmt == "csv":
-        frame = frame.copy()
-        for column in frame.columns:
-            if frame[column].map(lambda v: isinstance(v, list | tuple) or hasattr(v, "tolist")).any():
-                frame[column] = frame[column].map(lambda v: "; ".join(map(str, list(v))))
+    text_format = table_text.RECORDS_JSON if fmt == "json" else table_text.CLI_CSV
+    if isinstance(out, io.TextIOBase) and not hasattr(out, "buffer"):  # e.g. StringIO
+        data = table_text.to_bytes(table, text_format, order_by=order_by)
+        out.write(data.decode("utf-8") + ("\n" if fmt == "json" else ""))
+        return
+    if isinstance(out, io.TextIOBase):
+        out.flush()
+        out = out.buffer
+    table_text.write(table, out, text_format, order_by=order_by)
     if fmt == "json":
-        frame = frame.copy()
-        for column in frame.columns:
-            if pd.api.types.is_datetime64_any_dtype(frame[column]):
-                frame[column] = frame[column].dt.strftime("%Y-%m-%d")
-        out.write(frame.to_json(orient="records", date_format="iso", indent=2))
-        out.write("\n")
-    else:
-        frame.to_csv(out, index=False, lineterminator="\n")
+        out.write(b"\n")
+    out.flush()
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -141,11 +146,12 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     con = db.connect_read_only(args.db)
     try:
         assumptions = assumptions_from_args(con, args)
-        metrics = project_metrics(con, assumptions)
+        metrics = project_metrics_table(con, assumptions)  # Arrow, straight to the writer: no pandas frame
     finally:
         con.close()
-    columns = METRIC_COLUMNS + [c for c in metrics.columns if c not in METRIC_COLUMNS]
-    write_table(metrics[columns].sort_values("project_id", kind="stable"), args.format)
+    columns = [c for c in METRIC_COLUMNS if c in metrics.column_names]
+    columns += [c for c in metrics.column_names if c not in columns]
+    write_table(metrics.select(columns), args.format, order_by=("project_id",))
     return 0
 
 
@@ -199,3 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     except (AssumptionError, db.DatabaseMissingError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `metrics | head`: the reader has what it wanted; no traceback
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
