@@ -125,6 +125,7 @@ class Sheet:
     totals: add a bold "Total" row under the data summing `total_columns` (default: the money columns).
     label_column: the column that holds the word "Total" (default: the first column).
     widths: column -> width in characters, to override the measured width.
+    wrap_columns: columns whose long text wraps within the cell rather than running on.
     """
 
     name: str
@@ -141,6 +142,7 @@ class Sheet:
     label_column: str | None = None
     widths: Mapping[str, float] = field(default_factory=dict)
     description: str = ""
+    wrap_columns: tuple[str, ...] = ()  # long text wrapped within the column (on screen and on paper)
 
     def heading(self, column: str) -> str:
         return self.headers.get(column, column)
@@ -184,7 +186,13 @@ def about_sheet(rows: Iterable[tuple[str, Any]], name: str = "About this export"
     """A two-column sheet of (item, value) pairs. Values keep their type: dates stay dates, numbers numbers."""
     frame = pd.DataFrame([(str(k), v) for k, v in rows], columns=["item", "value"])
     frame["value"] = frame["value"].astype(object)
-    return Sheet(name=name, frame=frame, headers={"item": "Item", "value": "Value"}, widths={"item": 34, "value": 90})
+    return Sheet(
+        name=name,
+        frame=frame,
+        headers={"item": "Item", "value": "Value"},
+        widths={"item": 34, "value": 90},
+        wrap_columns=("item", "value"),
+    )
 
 
 def sheet_name(name: str, taken: Iterable[str] = ()) -> str:
@@ -292,8 +300,10 @@ def xlsx_bytes(sheets: Sequence[Sheet], properties: Mapping[str, Any] | None = N
 
 
 def write_xlsx(sheets: Sequence[Sheet], path: Path | str, properties: Mapping[str, Any] | None = None) -> None:
-    """Write the workbook to path atomically (a reader never sees half a file)."""
-    write_bytes_atomically(Path(path), xlsx_bytes(sheets, properties))
+    """Write the workbook to path atomically (a reader never sees half a file), streamed rather than built in
+    memory first."""
+    with atomic_output(Path(path)) as handle:
+        xlsx_writer.write_workbook(handle, worksheets(sheets), properties)
 
 
 def worksheets(sheets: Sequence[Sheet]) -> list[xlsx_writer.WorksheetData]:
@@ -335,7 +345,7 @@ def _column(sheet: Sheet, column: str) -> tuple[xlsx_writer.Column, list[Any], s
     """The writer's column for one frame column, plus a sample and its kind for measuring the width."""
     series = sheet.frame[column]
     num_format = sheet.number_format(column)
-    style = xlsx_writer.Style(num_format)
+    style = xlsx_writer.Style(num_format, wrap=column in sheet.wrap_columns)
     heading = neutralise(str(sheet.heading(column)))
     if column in sheet.date_columns or pd.api.types.is_datetime64_any_dtype(series.dtype):
         serials = _excel_serials(series)

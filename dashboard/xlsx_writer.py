@@ -94,6 +94,7 @@ class Style:
     num_format: str | None = None
     bold: bool = False
     header: bool = False
+    wrap: bool = False  # wrap long text within the column (the header row always wraps)
 
 
 HEADER = Style(header=True)
@@ -124,8 +125,56 @@ class WorksheetData:
     name: str
     columns: Sequence[Column]
     totals: Sequence[tuple[str, Any, Style] | None] | None = None  # one entry per column, like "cells"
-    freeze_header: bool = True
+    freeze_header: bool = True  # also printed at the top of every page
     autofilter: bool = True
+    landscape: bool = True  # printed A4 landscape, every column on one page's width, as many pages down as needed
+
+
+# --- printing ----------------------------------------------------------------------------------------
+# A sheet prints on A4 landscape scaled so every column fits the page's width, with its header row repeated
+# on each page, the sheet's name at the top and "Page 1 of 3" at the bottom. The header row is given its
+# height: LibreOffice does not grow a row to fit wrapped text it reads from a file, so a two-line heading
+# used to spill over the first row of figures.
+
+A4 = 9  # paper size code
+LINE_HEIGHT_POINTS = 15.0  # Calibri 11, as defaultRowHeight
+BOLD_WIDTH = 1.1  # bold characters are about a tenth wider than the digits a column width counts
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines text takes when wrapped at word breaks in a column `width` characters wide."""
+    room = max((width - 1) / BOLD_WIDTH, 1.0)  # a character's padding on either side
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += 1
+        used = 0.0
+        for word in paragraph.split():
+            size = float(len(word))
+            if used and used + 1 + size > room:
+                lines += 1
+                used = 0.0
+            while size > room:  # a word longer than the column breaks where it must
+                lines += 1
+                size -= room
+            used = size if not used else used + 1 + size
+    return max(lines, 1)
+
+
+def header_height(columns: Sequence[Column]) -> float:
+    """The header row's height in points: enough lines for the longest wrapped heading, plus a little air."""
+    lines = max((wrapped_lines(c.heading, c.width) for c in columns), default=1)
+    return LINE_HEIGHT_POINTS * lines + 3.0
+
+
+def _print_setup(sheet: WorksheetData) -> str:
+    if not sheet.landscape:
+        return '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+    return (
+        '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        f'<pageSetup paperSize="{A4}" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+        "<headerFooter><oddHeader>&amp;L&amp;A</oddHeader><oddFooter>&amp;CPage &amp;P of &amp;N</oddFooter>"
+        "</headerFooter>"
+    )
 
 
 # --- shared parts ------------------------------------------------------------------------------------
@@ -162,7 +211,7 @@ class _Styles:
             font = 1 if (style.bold or style.header) else 0
             fill = 2 if style.header else 0
             border = 1 if style.header else (2 if style.bold else 0)
-            wrap = ' wrapText="1"' if style.header else ""
+            wrap = ' wrapText="1"' if style.header or style.wrap else ""
             applied = "".join(
                 f' apply{what}="1"'
                 for what, used in (("NumberFormat", fmt_id), ("Font", font), ("Fill", fill), ("Border", border))
@@ -316,9 +365,10 @@ def _sheet_chunks(sheet: WorksheetData, first: bool, styles: _Styles, strings: _
         f'<col min="{i}" max="{i}" width="{excel_width(c.width)!r}" customWidth="1"/>'
         for i, c in enumerate(columns, start=1)
     )
+    fit = '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if sheet.landscape else ""
     yield (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
-        f'<dimension ref="A1:{last}"/><sheetViews>{view}</sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+        f'{fit}<dimension ref="A1:{last}"/><sheetViews>{view}</sheetViews><sheetFormatPr defaultRowHeight="15"/>'
         + (f"<cols>{cols}</cols>" if cols else "")
         + "<sheetData>"
     )
@@ -326,7 +376,8 @@ def _sheet_chunks(sheet: WorksheetData, first: bool, styles: _Styles, strings: _
     header_cells = "".join(
         _typed_cell(f"{letters[i]}1", ("text", c.heading, HEADER), styles, strings) for i, c in enumerate(columns)
     )
-    yield f'<row r="1" s="{header_style}" customFormat="1">{header_cells}</row>'
+    height = f"{header_height(columns):g}"
+    yield f'<row r="1" s="{header_style}" customFormat="1" ht="{height}" customHeight="1">{header_cells}</row>'
 
     # text columns as indices into the shared strings, one lookup per distinct value
     values = [strings.indices(c.values) if c.kind == "text" else c.values for c in columns]
@@ -346,7 +397,7 @@ def _sheet_chunks(sheet: WorksheetData, first: bool, styles: _Styles, strings: _
     yield "</sheetData>"
     if sheet.autofilter and columns:
         yield f'<autoFilter ref="A1:{letters[-1]}{max(n_rows + 1, 2) if n_rows else 1}"/>'
-    yield '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
+    yield _print_setup(sheet) + "</worksheet>"
 
 
 def autofilter_range(sheet: WorksheetData) -> str | None:
@@ -372,6 +423,12 @@ def _workbook_xml(sheets: Sequence[WorksheetData]) -> str:
         f"{escape_text(_quoted_sheet_name(s.name))}!{ref}</definedName>"
         for i, s in enumerate(sheets)
         if (ref := autofilter_range(s))
+    )
+    names += "".join(  # the header row printed at the top of every page
+        f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">'
+        f"{escape_text(_quoted_sheet_name(s.name))}!$1:$1</definedName>"
+        for i, s in enumerate(sheets)
+        if s.freeze_header and s.columns
     )
     return (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'

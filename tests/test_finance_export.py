@@ -287,7 +287,11 @@ def test_project_years_kept_for_one_export_give_the_tables_worked_out_from_the_l
     try:
         metrics = request_.filters.apply(finance.project_metrics(con, ASSUMPTIONS))
         ids = None if request_.filters.is_empty() else metrics["project_id"].tolist()
-        names = ("finance_summary_by_financial_year", "finance_by_service_area_and_financial_year", "finance_by_project")
+        names = (
+            "finance_summary_by_financial_year",
+            "finance_by_service_area_and_financial_year",
+            "finance_by_project",
+        )
         computed = [finance._query(con, name, request_, ids) for name in names]
         with finance._project_years_kept(con, request_, ids):
             kept = [finance._query(con, name, request_, ids) for name in names]
