@@ -32,6 +32,18 @@ COMMAND_MODULES: tuple[str, ...] = (
     "dashboard.finance",
     "dashboard.backup",
 )
+# the commands (and kinds of export) each adds, so that a command imports only the module it needs: importing
+# them all (PDF fonts, openpyxl, ...) cost every command, `metrics` included, about 0.2 s before it started.
+# A command not listed here imports them all, so a new command works before it is listed.
+MODULE_COMMANDS: dict[str, tuple[str, ...]] = {
+    "dashboard.scenarios": ("scenarios",),
+    "dashboard.stopping": ("cost-of-stopping",),
+    "dashboard.decisions": ("decide", "verify-decisions", "export decisions"),
+    "dashboard.reports": ("report",),
+    "dashboard.finance": ("export finance",),
+    "dashboard.backup": ("backup", "restore"),
+}
+BUILT_IN_COMMANDS = ("init", "import", "metrics")
 
 
 def iso_date(text: str) -> date:
@@ -155,7 +167,22 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def modules_for(argv: list[str] | None) -> tuple[str, ...]:
+    """The command modules a command line needs: none for a built-in command, the one that adds the command,
+    or every one (for --help, a mistyped command, or a command not listed in MODULE_COMMANDS)."""
+    words = [a for a in (argv or []) if not a.startswith("-")][:2]
+    if not words:
+        return COMMAND_MODULES
+    if words[0] in BUILT_IN_COMMANDS:
+        return ()
+    named = " ".join(words)
+    for module, commands in MODULE_COMMANDS.items():
+        if words[0] in commands or named in commands:
+            return (module,)
+    return COMMAND_MODULES
+
+
+def build_parser(modules: tuple[str, ...] = COMMAND_MODULES) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -189,7 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="write an export file (see the kinds below)")
     export_sub = export.add_subparsers(dest="export_kind", required=True, metavar="KIND")
 
-    for module_name in COMMAND_MODULES:
+    for module_name in modules:
         module = importlib.import_module(module_name)
         if hasattr(module, "add_commands"):
             module.add_commands(sub)
@@ -199,7 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(modules_for(argv)).parse_args(argv)
     try:
         return args.func(args)
     except (AssumptionError, db.DatabaseMissingError) as exc:
