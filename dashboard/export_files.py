@@ -39,6 +39,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -263,7 +264,10 @@ def write_csv_zip(tables: Mapping[str, pd.DataFrame | Sheet], target, *, readme:
             write_csv_zip(tables, handle, readme=readme)
         return
     stamp = datetime.now().timetuple()[:6]
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as archive:
+    with (
+        zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as archive,
+        ThreadPoolExecutor(xlsx_writer.DEFLATE_THREADS, thread_name_prefix="deflate") as pool,
+    ):
         used: set[str] = set()
         for name, table in tables.items():
             file_name = safe_file_name(name if name.lower().endswith(".csv") else f"{name}.csv")
@@ -273,6 +277,7 @@ def write_csv_zip(tables: Mapping[str, pd.DataFrame | Sheet], target, *, readme:
             info = zipfile.ZipInfo(file_name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             with archive.open(info, "w", force_zip64=True) as handle:
+                xlsx_writer.deflate_in_parallel(handle, ZIP_LEVEL, pool)
                 _write_csv(table, handle)
         if readme:
             info = zipfile.ZipInfo("README.txt", date_time=stamp)

@@ -666,7 +666,7 @@ def write(
         for batch in lines.to_arrow_reader(ROWS_PER_BATCH):
             if batch.num_rows == 0:
                 continue
-            data = _string_bytes(batch.column(0))
+            data = string_bytes(batch.column(0))
             if fmt.json and first:
                 out.write(b"[\n")
                 data = data[2:]  # every row opens with ",\n"; the first one does not need it
@@ -685,7 +685,7 @@ def _names(table) -> list[str]:
     return [str(c) for c in table.columns]
 
 
-def _string_bytes(array: pa.Array) -> memoryview:
+def string_bytes(array: pa.Array) -> memoryview:
     """The UTF-8 bytes of a string array's values, back to back, without copying them."""
     if pa.types.is_string_view(array.type):
         array = array.cast(pa.large_string())
