@@ -426,14 +426,10 @@ def main() -> int:
                 note += f"; {ratio:.1f}x the metrics command"
             if "output_mb" in result:
                 note += f"; {result['output_mb']:,.0f} MB written"
-            rows.append(
-                (
-                    f"process: {name.replace('_', ' ')}, {n:,}",
-                    fmt_s(result.get("wall_s", result.get("error"))),
-                    fmt_mb(result.get("peak_rss_mb")),
-                    note,
-                )
-            )
+            if "error" in result:
+                note = f"FAILED: {result['error']}"
+            peak = fmt_mb(result.get("peak_rss_mb"))
+            rows.append((f"process: {name.replace('_', ' ')}, {n:,}", fmt_s(result["wall_s"]), peak, note))
 
     report["page"] = {}
     if args.only_commands:
