@@ -558,21 +558,21 @@ def _json_field(column: _Column, fmt: TextFormat) -> duckdb.Expression:
     return CoalesceOperator(*values, _k("null"))
 
 
-def _header_line(con, columns: list[_Column], fmt: TextFormat) -> str:
-    """The header row, through the same text rules as the cells (so a heading is neutralised and quoted alike)."""
+def _headings(con, columns: list[_Column], fmt: TextFormat) -> list[str]:
+    """Each heading as the file writes it, through the same rules as the cells (neutralised, quoted, escaped)."""
     names = pa.table({"h": pa.array([c.heading for c in columns], pa.large_string())})
-    rel = con.from_arrow(names)
     heading = ColumnExpression("h")
     if fmt.json:
         cell = _json_string(heading)
     else:
         cell = _quoted(_neutralised(heading) if fmt.guard_headings else heading, fmt)
-    texts = [r[0] for r in rel.project(cell.alias("t")).fetchall()]
-    if fmt.json:
-        return texts  # type: ignore[return-value]
-    if len(texts) == 1 and texts[0] == "":
-        texts = ['""']
-    return ",".join(texts) + fmt.line_end
+    return [r[0] for r in con.from_arrow(names).project(cell.alias("t")).fetchall()]
+
+
+def _header_line(headings: list[str], fmt: TextFormat) -> str:
+    if len(headings) == 1 and headings[0] == "":  # csv writes a lone empty field as ""
+        headings = ['""']
+    return ",".join(headings) + fmt.line_end
 
 
 def _csv_line(fields: list[str], text: list[bool], fmt: TextFormat) -> duckdb.Expression:
@@ -648,11 +648,9 @@ def write(
         rel = con.from_arrow(arrow)
         if fmt.bom:
             out.write(UTF8_BOM)
-        if fmt.json:
-            keys = _header_line(con, columns, fmt)
-        else:
-            out.write(_header_line(con, columns, fmt).encode("utf-8"))
-            keys = None
+        keys = _headings(con, columns, fmt)
+        if not fmt.json:
+            out.write(_header_line(keys, fmt).encode("utf-8"))
         if not columns or arrow.num_rows == 0:
             if fmt.json:
                 out.write(b"[\n\n]")
