@@ -15,11 +15,20 @@ Measures, each case in its own process so the peak memory figures do not mix:
   100,000-project portfolio's four CSVs through `python -m dashboard import` (plus bench/bench_import.py,
   a 1,000,000-row costs file, when present).
 
-Wall-clock seconds depend on what else the 2-core machine is doing, so CPU seconds and the load average are
-recorded beside them. Prints a table and writes JSON to bench/results/ (git-ignored), where the synthetic
-databases are kept between runs (delete them, or pass --rebuild, to start again).
+- what a user waits for: each user-facing command as a whole process, start to file written, at every size
+  (`metrics --format csv > out.csv` at the stored and at other assumptions, `--format json` up to 100,000,
+  `export finance --out FILE.xlsx` and `.zip`), with its CPU seconds, peak memory and output size, next to
+  the in-process SQL figure above so the two cannot drift apart again; and the pandas peer doing the whole
+  job the same way (bench/pandas_whole_job.py: read, appraise, write the CSV), with its ratio to the command.
+
+Wall-clock seconds depend on what else the 2-core machine is doing, so CPU seconds and the load average (at the
+start and end, and before each command) are recorded beside them. Prints a table and writes JSON to
+bench/results/ (git-ignored). The synthetic databases and the commands' output files are big, so they live in
+$BENCH_DATA_DIR (default /tmp/commissioning-bench) and the databases are kept between runs (delete them, or
+pass --rebuild, to start again).
 
     .venv/bin/python bench/run.py [--sizes 10000 100000 1000000] [--page-sizes 10000 1000000] [--quick]
+                                  [--seed 0] [--only-commands]
 """
 
 from __future__ import annotations
@@ -39,6 +48,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
+# synthetic databases and the files the commands write are big (a million projects: 0.6 GB and 0.6 GB of CSV):
+# they live outside the repository
+DATA = Path(os.environ.get("BENCH_DATA_DIR", Path(tempfile.gettempdir()) / "commissioning-bench"))
 PYTHON = sys.executable
 AS_OF = date(2025, 11, 1)  # fixed, so runs on different days compare
 SEED = 0
@@ -185,8 +197,57 @@ def run_case(case: str, db_path: Path) -> dict:
     return result
 
 
+# --------------------------------------------------------- what a user waits for: whole commands, one process each
+
+# name -> (sizes it runs at or None for all, the command after `python`, where its output goes)
+USER_COMMANDS = {
+    "metrics_csv": (None, ["-m", "dashboard", "metrics", "--format", "csv"], "stdout"),
+    "metrics_csv_other": (None, ["-m", "dashboard", "metrics", "--format", "csv", "--discount-rate", "0.05"], "stdout"),
+    "metrics_json": ((10_000, 100_000), ["-m", "dashboard", "metrics", "--format", "json"], "stdout"),
+    "pandas_whole_job": (None, [str(ROOT / "bench" / "pandas_whole_job.py")], "argument"),
+    "finance_xlsx": (None, ["-m", "dashboard", "export", "finance"], "--out .xlsx"),
+    "finance_zip": (None, ["-m", "dashboard", "export", "finance"], "--out .zip"),
+}
+
+
+def run_command(name: str, db_path: Path, n: int) -> dict:
+    """One user-facing command as its own process, start to file written: wall seconds, CPU seconds and peak
+    memory of that process (wait4), the file's size, and the load average just before it started."""
+    _, args, output = USER_COMMANDS[name]
+    out = DATA / f"out_{name}_{n}"
+    out = out.with_suffix(".xlsx" if "xlsx" in output else ".zip" if "zip" in output else ".csv")
+    if name == "pandas_whole_job":
+        args = [*args, str(db_path), str(out), AS_OF.isoformat()]
+    else:
+        args = [*args, "--db", str(db_path), "--as-of", AS_OF.isoformat()]
+        if output.startswith("--out"):
+            args += ["--out", str(out)]
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
+    with open(out if output == "stdout" else os.devnull, "wb") as sink:
+        proc = subprocess.Popen([PYTHON, *args], cwd=ROOT, stdout=sink, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    error = proc.stderr.read().decode("utf-8", "replace").strip()
+    proc.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    result = {
+        "wall_s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+        "load_average_before": load,
+        "command": "python " + " ".join(a if not a.startswith(str(DATA)) else Path(a).name for a in args),
+    }
+    if code != 0 or not out.exists():
+        result["error"] = error.splitlines()[-1] if error else f"exit code {code}"
+    else:
+        result["output_mb"] = out.stat().st_size / 1e6
+    out.unlink(missing_ok=True)
+    return result
+
+
 def synthetic_db(n: int, rebuild: bool) -> tuple[Path, dict]:
-    path = RESULTS / f"synthetic_{n}_seed{SEED}.duckdb"
+    path = DATA / f"synthetic_{n}_seed{SEED}.duckdb"
     if path.exists() and not rebuild:
         return path, {"reused": True}
     cmd = [PYTHON, "-m", "dashboard", "init", "--synthetic", str(n), "--seed", str(SEED), "--force", "--db", str(path)]
@@ -261,6 +322,7 @@ def fmt_mb(value) -> str:
 
 
 def main() -> int:
+    global SEED  # --seed chooses the synthetic portfolios every case reads
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", nargs=2, metavar=("CASE", "DB"), help=argparse.SUPPRESS)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -268,6 +330,10 @@ def main() -> int:
     parser.add_argument("--export-size", type=int, default=100_000)
     parser.add_argument("--quick", action="store_true", help="10,000 projects only, no export or import")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the synthetic databases")
+    parser.add_argument("--seed", type=int, default=SEED, help="seed of the synthetic portfolios (default 0)")
+    parser.add_argument(
+        "--only-commands", action="store_true", help="only the user-facing commands (and the in-process metrics)"
+    )
     args = parser.parse_args()
     if args.child:
         return child_main(*args.child)
@@ -275,12 +341,15 @@ def main() -> int:
         args.sizes, args.page_sizes = [10_000], [10_000]
 
     sys.path.insert(0, str(ROOT))
+    SEED = args.seed
     RESULTS.mkdir(parents=True, exist_ok=True)
+    DATA.mkdir(parents=True, exist_ok=True)
     report = {"started": datetime.now().isoformat(timespec="seconds"), "as_of": AS_OF.isoformat(), "seed": SEED}
     report["machine"] = machine()
     rows: list[tuple[str, str, str, str]] = []  # case, time, peak memory, note
 
-    sizes = sorted(set(args.sizes) | set(args.page_sizes) | (set() if args.quick else {args.export_size}))
+    extra = set() if args.quick or args.only_commands else {args.export_size} | set(args.page_sizes)
+    sizes = sorted(set(args.sizes) | extra)
     dbs, builds = {}, {}
     for n in sizes:
         dbs[n], builds[n] = synthetic_db(n, args.rebuild)
@@ -322,6 +391,8 @@ def main() -> int:
                 f"cpu {fmt_s(other.get('cpu_s'))}, figures computed" if "wall_s" in other else "",
             )
         )
+        if args.only_commands:
+            continue
         pandas = run_case("pandas", dbs[n])
         report["pandas"][str(n)] = pandas
         ratio = pandas["wall_s"] / sql["wall_s"] if "wall_s" in pandas and "wall_s" in sql else None
@@ -335,7 +406,34 @@ def main() -> int:
             )
         )
 
+    # what a user waits for: each command start to file written, beside the in-process SQL figure above
+    report["commands"] = {}
+    for n in sorted(args.sizes):
+        done = report["commands"][str(n)] = {}
+        for name, (sizes, _, _) in USER_COMMANDS.items():
+            if sizes is None or n in sizes:
+                done[name] = run_command(name, dbs[n], n)
+        sql = report["metrics"][str(n)]
+        for name, result in done.items():
+            note = f"cpu {fmt_s(result.get('cpu_s'))}, load {result['load_average_before']:.1f}"
+            if name == "metrics_csv" and "wall_s" in sql:
+                note += f"; in-process SQL {fmt_s(sql['wall_s'])}"
+            if name == "metrics_csv_other" and "wall_s" in sql.get("other_assumptions", {}):
+                note += f"; in-process SQL {fmt_s(sql['other_assumptions']['wall_s'])}"
+            if name == "pandas_whole_job" and "wall_s" in done.get("metrics_csv", {}) and "wall_s" in result:
+                ratio = result["wall_s"] / done["metrics_csv"]["wall_s"]
+                result["ratio_to_metrics_csv"] = ratio
+                note += f"; {ratio:.1f}x the metrics command"
+            if "output_mb" in result:
+                note += f"; {result['output_mb']:,.0f} MB written"
+            if "error" in result:
+                note = f"FAILED: {result['error']}"
+            peak = fmt_mb(result.get("peak_rss_mb"))
+            rows.append((f"process: {name.replace('_', ' ')}, {n:,}", fmt_s(result["wall_s"]), peak, note))
+
     report["page"] = {}
+    if args.only_commands:
+        args.page_sizes = []
     for n in sorted(args.page_sizes):
         page = run_case("page", dbs[n])
         report["page"][str(n)] = page
@@ -352,7 +450,7 @@ def main() -> int:
         )
         rows.append((f"Portfolio page filter change, {n:,}", fmt_s(page["filter_change_s"]), "", page["filter"]))
 
-    if not args.quick:
+    if not args.quick and not args.only_commands:
         n = args.export_size
         export = external_case("bench_finance_export.py", ["--projects", str(n)])
         report["finance_export"] = export

@@ -140,12 +140,20 @@ def project_metrics(
     computed (see `figures_source`); the frame is the same either way. A single project is appraised on
     its own, so freezing one project's figures into a decision costs the same at any portfolio size.
     """
+    return _as_duckdb_frame(project_metrics_table(con, assumptions, project_id))
+
+
+def project_metrics_table(
+    con: duckdb.DuckDBPyConnection, assumptions: Assumptions, project_id: str | None = None
+) -> pa.Table:
+    """The same rows as `project_metrics`, as the Arrow table DuckDB gives (dates as dates), for writers that
+    never need pandas (the CLI's CSV and JSON)."""
     source = figures_source(con, assumptions)
     if source == COMPUTED_FIGURES:
-        return _as_duckdb_frame(_appraisal_table(con, assumptions, project_id))
+        return _appraisal_table(con, assumptions, project_id)
     con.execute(db.load_query("set_project_figures_source"), {"figures_source": source}).fetchall()
     try:
-        return _as_duckdb_frame(_appraisal_table(con, assumptions, project_id))
+        return _appraisal_table(con, assumptions, project_id)
     finally:
         con.execute(db.load_query("set_project_figures_source"), {"figures_source": None}).fetchall()
 

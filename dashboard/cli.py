@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
+import os
 import sys
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
-from dashboard import db
-from dashboard.appraisal import METRIC_COLUMNS, AssumptionError, project_metrics, reference_assumptions
+from dashboard import db, table_text
+from dashboard.appraisal import METRIC_COLUMNS, AssumptionError, project_metrics_table, reference_assumptions
 from dashboard.importer import import_folder
 
 # modules that contribute sub-commands with add_commands(subparsers)
@@ -29,6 +32,18 @@ COMMAND_MODULES: tuple[str, ...] = (
     "dashboard.finance",
     "dashboard.backup",
 )
+# the commands (and kinds of export) each adds, so that a command imports only the module it needs: importing
+# them all (PDF fonts, openpyxl, ...) cost every command, `metrics` included, about 0.2 s before it started.
+# A command not listed here imports them all, so a new command works before it is listed.
+MODULE_COMMANDS: dict[str, tuple[str, ...]] = {
+    "dashboard.scenarios": ("scenarios",),
+    "dashboard.stopping": ("cost-of-stopping",),
+    "dashboard.decisions": ("decide", "verify-decisions", "export decisions"),
+    "dashboard.reports": ("report",),
+    "dashboard.finance": ("export finance",),
+    "dashboard.backup": ("backup", "restore"),
+}
+BUILT_IN_COMMANDS = ("init", "import", "metrics")
 
 
 def iso_date(text: str) -> date:
@@ -71,23 +86,25 @@ def assumptions_from_args(con, args: argparse.Namespace):
     return assumptions.with_changes(**changes) if changes else assumptions
 
 
-def write_table(frame: pd.DataFrame, fmt: str, out=None) -> None:
-    """Print a table as CSV or JSON (records, ISO dates, null for empty)."""
+def write_table(table: pd.DataFrame | pa.Table, fmt: str, out=None, *, order_by: tuple[str, ...] = ()) -> None:
+    """Print a table as CSV or JSON (records, ISO dates, null for empty), formatted by DuckDB (table_text).
+
+    CSV as pandas' to_csv wrote it, with formula-safe text; JSON as its to_json(orient="records", indent=2).
+    out: a text stream (default stdout; its byte buffer is written when it has one) or a binary file.
+    """
     out = out or sys.stdout
-    if fmt == "csv":
-        frame = frame.copy()
-        for column in frame.columns:
-            if frame[column].map(lambda v: isinstance(v, list | tuple) or hasattr(v, "tolist")).any():
-                frame[column] = frame[column].map(lambda v: "; ".join(map(str, list(v))))
+    text_format = table_text.RECORDS_JSON if fmt == "json" else table_text.CLI_CSV
+    if isinstance(out, io.TextIOBase) and not hasattr(out, "buffer"):  # e.g. StringIO
+        data = table_text.to_bytes(table, text_format, order_by=order_by)
+        out.write(data.decode("utf-8") + ("\n" if fmt == "json" else ""))
+        return
+    if isinstance(out, io.TextIOBase):
+        out.flush()
+        out = out.buffer
+    table_text.write(table, out, text_format, order_by=order_by)
     if fmt == "json":
-        frame = frame.copy()
-        for column in frame.columns:
-            if pd.api.types.is_datetime64_any_dtype(frame[column]):
-                frame[column] = frame[column].dt.strftime("%Y-%m-%d")
-        out.write(frame.to_json(orient="records", date_format="iso", indent=2))
-        out.write("\n")
-    else:
-        frame.to_csv(out, index=False, lineterminator="\n")
+        out.write(b"\n")
+    out.flush()
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -176,15 +193,31 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     con = db.connect_read_only(args.db)
     try:
         assumptions = assumptions_from_args(con, args)
-        metrics = project_metrics(con, assumptions)
+        metrics = project_metrics_table(con, assumptions)  # Arrow, straight to the writer: no pandas frame
     finally:
         con.close()
-    columns = METRIC_COLUMNS + [c for c in metrics.columns if c not in METRIC_COLUMNS]
-    write_table(metrics[columns].sort_values("project_id", kind="stable"), args.format)
+    columns = [c for c in METRIC_COLUMNS if c in metrics.column_names]
+    columns += [c for c in metrics.column_names if c not in columns]
+    write_table(metrics.select(columns), args.format, order_by=("project_id",))
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def modules_for(argv: list[str] | None) -> tuple[str, ...]:
+    """The command modules a command line needs: none for a built-in command, the one that adds the command,
+    or every one (for --help, a mistyped command, or a command not listed in MODULE_COMMANDS)."""
+    words = [a for a in (argv or []) if not a.startswith("-")][:2]
+    if not words:
+        return COMMAND_MODULES
+    if words[0] in BUILT_IN_COMMANDS:
+        return ()
+    named = " ".join(words)
+    for module, commands in MODULE_COMMANDS.items():
+        if words[0] in commands or named in commands:
+            return (module,)
+    return COMMAND_MODULES
+
+
+def build_parser(modules: tuple[str, ...] = COMMAND_MODULES) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -238,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="write an export file (see the kinds below)")
     export_sub = export.add_subparsers(dest="export_kind", required=True, metavar="KIND")
 
-    for module_name in COMMAND_MODULES:
+    for module_name in modules:
         module = importlib.import_module(module_name)
         if hasattr(module, "add_commands"):
             module.add_commands(sub)
@@ -248,9 +281,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(modules_for(argv)).parse_args(argv)
     try:
         return args.func(args)
     except (AssumptionError, db.DatabaseMissingError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `metrics | head`: the reader has what it wanted; no traceback
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0

@@ -21,8 +21,12 @@ finance` command. It never imports streamlit.
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import shlex
 import sys
+import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -139,6 +143,21 @@ def _query(con, name: str, request: FinanceRequest, project_ids: list[str] | Non
     return db.query_df(con, name, {k: v for k, v in params.items() if f"${k}" in text})
 
 
+@contextmanager
+def _project_years_kept(con: duckdb.DuckDBPyConnection, request: FinanceRequest, project_ids: list[str] | None):
+    """The chosen projects' money by financial year (finance_project_years), worked out once for the three
+    tables built on it instead of once each (at a million projects that spreading was two thirds of the
+    finance SQL). Kept in a temp table of this connection only while the block runs."""
+    _query(con, "create_finance_project_years_chosen", request, project_ids)
+    source = {"project_years_source": "finance_project_years_chosen"}
+    con.execute(db.load_query("set_finance_project_years_source"), source).fetchall()
+    try:
+        yield
+    finally:
+        con.execute(db.load_query("set_finance_project_years_source"), {"project_years_source": None}).fetchall()
+        con.execute(db.load_query("drop_finance_project_years_chosen")).fetchall()
+
+
 def _money_columns(frame: pd.DataFrame) -> tuple[str, ...]:
     return tuple(c for c in frame.columns if c.endswith("_gbp"))
 
@@ -170,10 +189,11 @@ def finance_sheets(
         whole_portfolio = request.filters.is_empty()
     project_ids = None if whole_portfolio else [str(p) for p in metrics["project_id"].tolist()]
 
-    summary = _query(con, "finance_summary_by_financial_year", request, project_ids)
+    with _project_years_kept(con, request, project_ids):
+        summary = _query(con, "finance_summary_by_financial_year", request, project_ids)
+        by_area = _query(con, "finance_by_service_area_and_financial_year", request, project_ids)
+        project_money = _query(con, "finance_by_project", request, project_ids)
     by_funder = _query(con, "funding_by_funder_and_financial_year", request, project_ids)
-    by_area = _query(con, "finance_by_service_area_and_financial_year", request, project_ids)
-    project_money = _query(con, "finance_by_project", request, project_ids)
     ending = _query(con, "funding_ending_within_12_months", request, project_ids)
     sources = _query(con, "finance_source_tables", request, project_ids)
 
@@ -504,8 +524,64 @@ def finance_csv_zip_bytes(sheets: list[Sheet]) -> bytes:
     return export_files.csv_zip_bytes(finance_csv_tables(sheets), readme=CSV_README)
 
 
+# what a file name calls several values of one filter: "3-funders"
+FILTER_NAME_PLURALS = {
+    "service_areas": "service-areas",
+    "funders": "funders",
+    "statuses": "statuses",
+    "risk_bands": "risk-bands",
+    "innovation_types": "innovation-types",
+    "localities": "localities",
+}
+FILE_STEM_MAX = 150
+
+
 def file_stem(request: FinanceRequest) -> str:
-    return f"finance-export-as-of-{request.assumptions.as_of.isoformat()}"
+    """A file name (without extension) that says what the export holds: its financial years, its filters and
+    its as-of date, e.g. finance-2025-26-older-people-better-care-fund-as-of-2026-03-31, or
+    finance-all-years-all-projects-as-of-2026-03-31, so a folder of month-end exports explains itself.
+
+    One value of a filter is named (a risk band as risk-high), several are counted (3-funders).
+    """
+    as_of = f"as-of-{request.assumptions.as_of.isoformat()}"
+    parts = ["finance", _years_for_file_name(request.financial_years)]
+    chosen = []
+    for name in FILTER_OPTIONS:
+        values = getattr(request.filters, name)
+        if len(values) == 1:
+            chosen.append(("risk-" if name == "risk_bands" else "") + _slug(values[0]))
+        elif values:
+            chosen.append(f"{len(values)}-{FILTER_NAME_PLURALS[name]}")
+    filters = "-".join(c for c in chosen if c) or "all-projects"
+    room = FILE_STEM_MAX - len("-".join(parts)) - len(as_of) - 2
+    if len(filters) > room:
+        filters = filters[:room].rstrip("-")
+    return "-".join([*parts, filters, as_of])
+
+
+def file_name(request: FinanceRequest, kind: str, table: str | None = None) -> str:
+    """file_stem with its extension (xlsx, zip or csv); a single table's CSV adds the table's name."""
+    stem = file_stem(request) + (f"-{table.replace('_', '-')}" if table else "")
+    return f"{stem}.{kind.lstrip('.')}"
+
+
+def _years_for_file_name(labels: tuple[str, ...]) -> str:
+    if not labels:
+        return "all-years"
+    years = sorted(financial_year_start(label).year for label in labels)
+    names = [financial_year(date(y, 4, 1)) for y in years]
+    if len(years) == 1:
+        return names[0]
+    if years == list(range(years[0], years[-1] + 1)):
+        return f"{names[0]}-to-{names[-1]}"
+    return "-and-".join(names) if len(years) <= 3 else f"{len(years)}-years-{names[0]}-to-{names[-1]}"
+
+
+def _slug(text: str) -> str:
+    """Lower-case letters, digits and single dashes ("Zoë's Café & Co" -> "zoes-cafe-co"), at most 40."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower().replace("'", "")).strip("-")
+    return slug[:40].rstrip("-")
 
 
 # --- command line -----------------------------------------------------------------------------------
@@ -526,7 +602,13 @@ def add_export_commands(export_subparsers) -> None:
             "a dash as --service-area=-VALUE."
         ),
     )
-    p.add_argument("--out", type=Path, required=True, help="FILE.xlsx, FILE.zip or FILE.csv")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="FILE.xlsx, FILE.zip or FILE.csv, or a folder (default: the current one) to write a file named for its "
+        "years, filters and as-of date, e.g. finance-2025-26-older-people-as-of-2026-03-31.xlsx",
+    )
     add_db_option(p)
     add_assumption_options(p)
     p.add_argument("--fy", action="append", default=[], metavar="YYYY-YY", help="financial year to show, e.g. 2025-26")
@@ -560,9 +642,14 @@ def request_from_args(con, args: argparse.Namespace) -> FinanceRequest:
 
 
 def cmd_export_finance(args: argparse.Namespace) -> int:
-    out: Path = args.out
-    kind = out.suffix.lower()
-    if kind not in OUTPUT_KINDS:
+    out: Path | None = args.out
+    folder = None  # no --out, or a folder: the file is named for what it holds (file_name)
+    if out is None or out.is_dir() or str(out).endswith(("/", os.sep)):
+        folder, out = out or Path("."), None
+        kind = ".csv" if args.table else ".xlsx"
+    else:
+        kind = out.suffix.lower()
+    if out is not None and kind not in OUTPUT_KINDS:
         print(
             f"error: --out {out}: the file must end .xlsx (Excel workbook), .zip (every table as CSV) or .csv "
             f"(one table, see --table); {out.suffix or 'no extension'} is not supported",
@@ -586,10 +673,13 @@ def cmd_export_finance(args: argparse.Namespace) -> int:
     finally:
         con.close()
     unknown = unknown_filter_values(sheets, request)
+    if out is None:
+        out = folder / file_name(request, kind, args.table)
+    # each file is streamed to a temporary file beside it and renamed into place (never half a file)
     if kind == ".xlsx":
-        export_files.write_bytes_atomically(out, finance_xlsx_bytes(sheets, request, council))
+        export_files.write_xlsx(sheets, out, workbook_properties(request, council))
     elif kind == ".zip":
-        export_files.write_bytes_atomically(out, finance_csv_zip_bytes(sheets))
+        export_files.write_csv_zip(finance_csv_tables(sheets), out, readme=CSV_README)
     else:
         key = args.table or "summary_by_financial_year"
         export_files.write_csv(sheets[list(TABLES).index(key)], out)

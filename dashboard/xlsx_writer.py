@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -94,6 +96,7 @@ class Style:
     num_format: str | None = None
     bold: bool = False
     header: bool = False
+    wrap: bool = False  # wrap long text within the column (the header row always wraps)
 
 
 HEADER = Style(header=True)
@@ -124,8 +127,56 @@ class WorksheetData:
     name: str
     columns: Sequence[Column]
     totals: Sequence[tuple[str, Any, Style] | None] | None = None  # one entry per column, like "cells"
-    freeze_header: bool = True
+    freeze_header: bool = True  # also printed at the top of every page
     autofilter: bool = True
+    landscape: bool = True  # printed A4 landscape, every column on one page's width, as many pages down as needed
+
+
+# --- printing ----------------------------------------------------------------------------------------
+# A sheet prints on A4 landscape scaled so every column fits the page's width, with its header row repeated
+# on each page, the sheet's name at the top and "Page 1 of 3" at the bottom. The header row is given its
+# height: LibreOffice does not grow a row to fit wrapped text it reads from a file, so a two-line heading
+# used to spill over the first row of figures.
+
+A4 = 9  # paper size code
+LINE_HEIGHT_POINTS = 15.0  # Calibri 11, as defaultRowHeight
+BOLD_WIDTH = 1.1  # bold characters are about a tenth wider than the digits a column width counts
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines text takes when wrapped at word breaks in a column `width` characters wide."""
+    room = max((width - 1) / BOLD_WIDTH, 1.0)  # a character's padding on either side
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += 1
+        used = 0.0
+        for word in paragraph.split():
+            size = float(len(word))
+            if used and used + 1 + size > room:
+                lines += 1
+                used = 0.0
+            while size > room:  # a word longer than the column breaks where it must
+                lines += 1
+                size -= room
+            used = size if not used else used + 1 + size
+    return max(lines, 1)
+
+
+def header_height(columns: Sequence[Column]) -> float:
+    """The header row's height in points: enough lines for the longest wrapped heading, plus a little air."""
+    lines = max((wrapped_lines(c.heading, c.width) for c in columns), default=1)
+    return LINE_HEIGHT_POINTS * lines + 3.0
+
+
+def _print_setup(sheet: WorksheetData) -> str:
+    if not sheet.landscape:
+        return '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+    return (
+        '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        f'<pageSetup paperSize="{A4}" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+        "<headerFooter><oddHeader>&amp;L&amp;A</oddHeader><oddFooter>&amp;CPage &amp;P of &amp;N</oddFooter>"
+        "</headerFooter>"
+    )
 
 
 # --- shared parts ------------------------------------------------------------------------------------
@@ -162,7 +213,7 @@ class _Styles:
             font = 1 if (style.bold or style.header) else 0
             fill = 2 if style.header else 0
             border = 1 if style.header else (2 if style.bold else 0)
-            wrap = ' wrapText="1"' if style.header else ""
+            wrap = ' wrapText="1"' if style.header or style.wrap else ""
             applied = "".join(
                 f' apply{what}="1"'
                 for what, used in (("NumberFormat", fmt_id), ("Font", font), ("Fill", fill), ("Border", border))
@@ -287,6 +338,63 @@ def _typed_cell(ref: str, cell: tuple[str, Any, Style] | None, styles: _Styles, 
     raise ValueError(f"unknown cell kind {kind!r}")
 
 
+# --- long sheets: rows built by DuckDB -----------------------------------------------------------------
+# A million-row sheet is 24 million cells; building their XML in Python took most of the workbook's time.
+# From SQL_ROWS_FROM rows on, DuckDB builds each row's XML (every core, vectorised) from the same column values,
+# to the same bytes as _column_block (tests/test_export_files.py holds the two paths equal), and the rows go
+# from Arrow's buffers into the zip. Sheets with mixed "cells" columns (a few rows, like About) stay in Python.
+
+SQL_ROWS_FROM = 20_000
+
+
+def _sql_rows(columns: Sequence[Column], values: list, letters: list[str], n_rows: int, styles: _Styles):
+    import duckdb
+    import pyarrow as pa
+    from duckdb import CaseExpression, ColumnExpression, ConstantExpression, FunctionExpression
+
+    from dashboard import table_text
+
+    def k(value):
+        return ConstantExpression(value)
+
+    varchar, bigint = duckdb.sqltype("VARCHAR"), duckdb.sqltype("BIGINT")
+    arrays = {"_row": pa.array(np.arange(n_rows, dtype=np.int64))}
+    cells = []
+    r = ColumnExpression("r")
+    for i, (column, vals) in enumerate(zip(columns, values, strict=True)):
+        name, style = f"c{i}", styles.xf(column.style)
+        x = ColumnExpression(name)
+        if column.kind in ("number", "integer"):
+            numbers = np.asarray(vals, dtype=float)
+            arrays[name] = pa.array(np.where(np.isfinite(numbers), numbers, np.nan), from_pandas=True)
+            text = x.cast(bigint).cast(varchar) if column.kind == "integer" else x.cast(varchar)  # repr, as Python
+            mid = f'" s="{style}"><v>'
+        elif column.kind == "text":
+            indices = np.asarray(vals, dtype=np.int64)
+            arrays[name] = pa.array(indices, mask=indices < 0)
+            text, mid = x.cast(varchar), f'" s="{style}" t="s"><v>'
+        elif column.kind == "bool":
+            arrays[name] = pa.array([None if v is None or v != v else bool(v) for v in vals], pa.bool_())
+            text, mid = CaseExpression(x, k("1")).otherwise(k("0")), f'" s="{style}" t="b"><v>'
+        else:
+            raise ValueError(f"unknown column kind {column.kind!r}")
+        cell = FunctionExpression("concat", k(f'<c r="{letters[i]}'), r, k(mid), text, k("</v></c>"))
+        cells.append(CaseExpression(x.isnull(), k("")).otherwise(cell))
+    con = duckdb.connect()
+    try:
+        rel = con.from_arrow(pa.table(arrays))
+        row = (ColumnExpression("_row") + k(2)).cast(varchar).alias("r")
+        rel = rel.project(row, *[ColumnExpression(n) for n in arrays])
+        line = FunctionExpression("concat", k('<row r="'), r, k('">'), *cells, k("</row>")).alias("line")
+        # sorted last of all: DuckDB's Arrow scan may hand chunks back in any order
+        rel = rel.project(line, ColumnExpression("_row")).sort(ColumnExpression("_row"))
+        for batch in rel.to_arrow_reader(50_000):
+            if batch.num_rows:
+                yield table_text.string_bytes(batch.column(0))
+    finally:
+        con.close()
+
+
 # --- worksheets --------------------------------------------------------------------------------------
 
 
@@ -316,9 +424,10 @@ def _sheet_chunks(sheet: WorksheetData, first: bool, styles: _Styles, strings: _
         f'<col min="{i}" max="{i}" width="{excel_width(c.width)!r}" customWidth="1"/>'
         for i, c in enumerate(columns, start=1)
     )
+    fit = '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if sheet.landscape else ""
     yield (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
-        f'<dimension ref="A1:{last}"/><sheetViews>{view}</sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+        f'{fit}<dimension ref="A1:{last}"/><sheetViews>{view}</sheetViews><sheetFormatPr defaultRowHeight="15"/>'
         + (f"<cols>{cols}</cols>" if cols else "")
         + "<sheetData>"
     )
@@ -326,11 +435,17 @@ def _sheet_chunks(sheet: WorksheetData, first: bool, styles: _Styles, strings: _
     header_cells = "".join(
         _typed_cell(f"{letters[i]}1", ("text", c.heading, HEADER), styles, strings) for i, c in enumerate(columns)
     )
-    yield f'<row r="1" s="{header_style}" customFormat="1">{header_cells}</row>'
+    height = f"{header_height(columns):g}"
+    yield f'<row r="1" s="{header_style}" customFormat="1" ht="{height}" customHeight="1">{header_cells}</row>'
 
     # text columns as indices into the shared strings, one lookup per distinct value
     values = [strings.indices(c.values) if c.kind == "text" else c.values for c in columns]
-    for start in range(0, n_rows, ROWS_PER_BLOCK):
+    if n_rows >= SQL_ROWS_FROM and all(c.kind != "cells" for c in columns):
+        yield from _sql_rows(columns, values, letters, n_rows, styles)
+        n_rows_done = n_rows
+    else:
+        n_rows_done = 0
+    for start in range(n_rows_done, n_rows, ROWS_PER_BLOCK):
         stop = min(start + ROWS_PER_BLOCK, n_rows)
         rows = [str(r) for r in range(start + 2, stop + 2)]
         blocks = [
@@ -346,7 +461,7 @@ def _sheet_chunks(sheet: WorksheetData, first: bool, styles: _Styles, strings: _
     yield "</sheetData>"
     if sheet.autofilter and columns:
         yield f'<autoFilter ref="A1:{letters[-1]}{max(n_rows + 1, 2) if n_rows else 1}"/>'
-    yield '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
+    yield _print_setup(sheet) + "</worksheet>"
 
 
 def autofilter_range(sheet: WorksheetData) -> str | None:
@@ -354,6 +469,60 @@ def autofilter_range(sheet: WorksheetData) -> str | None:
         return None
     n_rows = len(sheet.columns[0].values)
     return f"$A$1:${column_letter(len(sheet.columns) - 1)}${max(n_rows + 1, 2) if n_rows else 1}"
+
+
+# --- compressing on every core ---------------------------------------------------------------------
+# zlib deflates on one core at about 150 MB/s, and a million-project workbook is 1.3 GB of XML. zlib lets go of
+# the interpreter while it works, so blocks of a part are deflated on two threads at once, each ended with a
+# sync flush (byte-aligned, not final) and the last followed by an empty final block: back to back they are one
+# valid deflate stream (as pigz makes), at the cost of each block starting without the previous one's history
+# (a few bytes a megabyte). zipfile still works out the sizes and CRC and writes the headers.
+
+DEFLATE_BLOCK = 4 << 20
+DEFLATE_THREADS = 2
+
+
+class _ParallelDeflate:
+    """Stands in for the zlib compressor of one zipfile entry: compress() and flush(), as zipfile calls them."""
+
+    def __init__(self, level: int, pool) -> None:
+        self.level, self.pool = level, pool
+        self.buffer = bytearray()
+        self.pending: list = []
+
+    def _submit(self, data) -> None:
+        self.pending.append(self.pool.submit(_deflate_block, bytes(data), self.level))
+
+    def _done(self, wait_for: int) -> bytes:
+        out = []
+        while self.pending and (len(self.pending) > wait_for or self.pending[0].done()):
+            out.append(self.pending.pop(0).result())
+        return b"".join(out)
+
+    def compress(self, data) -> bytes:
+        self.buffer += data
+        while len(self.buffer) >= DEFLATE_BLOCK:
+            self._submit(self.buffer[:DEFLATE_BLOCK])
+            del self.buffer[:DEFLATE_BLOCK]
+        return self._done(wait_for=2 * DEFLATE_THREADS)  # a few blocks in flight: memory stays bounded
+
+    def flush(self) -> bytes:
+        if self.buffer:
+            self._submit(self.buffer)
+            self.buffer = bytearray()
+        return self._done(wait_for=0) + zlib.compressobj(self.level, zlib.DEFLATED, -15).flush(zlib.Z_FINISH)
+
+
+def _deflate_block(data: bytes, level: int) -> bytes:
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
+
+
+def deflate_in_parallel(handle, level: int, pool) -> None:
+    """Make an entry opened with ZipFile.open(name, "w") deflate on the pool's threads (no-op if zipfile's
+    internals are not as expected: it then compresses as usual, on one core)."""
+    if getattr(handle, "_compressor", None) is not None and isinstance(handle._compressor, type(zlib.compressobj())):  # noqa: SLF001
+        handle._compressor = _ParallelDeflate(level, pool)  # noqa: SLF001
 
 
 # --- the package -------------------------------------------------------------------------------------
@@ -372,6 +541,12 @@ def _workbook_xml(sheets: Sequence[WorksheetData]) -> str:
         f"{escape_text(_quoted_sheet_name(s.name))}!{ref}</definedName>"
         for i, s in enumerate(sheets)
         if (ref := autofilter_range(s))
+    )
+    names += "".join(  # the header row printed at the top of every page
+        f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">'
+        f"{escape_text(_quoted_sheet_name(s.name))}!$1:$1</definedName>"
+        for i, s in enumerate(sheets)
+        if s.freeze_header and s.columns
     )
     return (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
@@ -466,15 +641,19 @@ def write_workbook(
     styles, strings = _Styles(), _SharedStrings()
     n = len(sheets)
     ws_rel = f"{REL_NS}/worksheet"
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as archive:
+    with (
+        zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as archive,
+        ThreadPoolExecutor(DEFLATE_THREADS, thread_name_prefix="deflate") as pool,
+    ):
 
         def put(name: str, text: str) -> None:
             archive.writestr(name, text.encode("utf-8"))
 
         def stream(name: str, chunks) -> None:
             with archive.open(name, "w") as handle:  # the archive's compression and level
+                deflate_in_parallel(handle, compresslevel, pool)
                 for chunk in chunks:
-                    handle.write(chunk.encode("utf-8"))
+                    handle.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
 
         put("[Content_Types].xml", _content_types(n))
         put(

@@ -24,8 +24,14 @@ stg_projects as (
     where params.project_ids is null or p.project_id in (select unnest(params.project_ids))
 ),
 
-project_years as (
+-- the project years kept for this export when finance.py has kept them (set_finance_project_years_source),
+-- else worked out here; query_table binds only the one named
+computed_project_years as (
     select * from finance_project_years($as_of, $horizon_years, $project_ids, $fy_start_years)
+),
+
+project_years as (
+    select * from query_table(coalesce(getvariable('finance_project_years_source'), 'computed_project_years'))
 ),
 
 project_totals as (

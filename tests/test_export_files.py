@@ -355,3 +355,29 @@ def test_xlsx_reads_back_with_pandas_as_the_frame_written():
     assert back["name"].tolist()[:2] == ["Zoë", "'=x"] and pd.isna(back["name"].iloc[2])
     assert back["amount_gbp"].iloc[0] == 1.25 and pd.isna(back["amount_gbp"].iloc[1])
     assert back["amount_gbp"].iloc[2] == -2.5
+
+
+def test_long_sheets_built_by_duckdb_are_the_bytes_the_python_rows_were(monkeypatch):
+    from dashboard import xlsx_writer
+
+    n = 3_000
+    frame = pd.DataFrame(
+        {
+            "id": [f"P{i:05d}" for i in range(n)],
+            "name": [None if i % 7 == 0 else ("=odd" if i % 2 else "Zoë & <even>") for i in range(n)],
+            "amount_gbp": [None if i % 5 == 0 else (i - 1500) * 1.005 for i in range(n)],
+            "ratio": [float("inf") if i == 3 else i / 7 for i in range(n)],
+            "when": pd.to_datetime(["2025-04-01"] * n) + pd.to_timedelta(range(n), unit="D"),
+            "people": pd.array([None if i % 11 == 0 else i for i in range(n)], dtype="Int64"),
+            "flag": [i % 3 == 0 for i in range(n)],
+        }
+    )
+    sheet = Sheet("Long", frame, money_columns=("amount_gbp",), integer_columns=("people",), totals=True)
+
+    def sheet_xml(rows_from: int) -> str:
+        monkeypatch.setattr(xlsx_writer, "SQL_ROWS_FROM", rows_from)
+        return xml_parts(export_files.xlsx_bytes([sheet]))["xl/worksheets/sheet1.xml"]
+
+    by_duckdb, by_python = sheet_xml(1), sheet_xml(10**9)
+    assert by_duckdb == by_python
+    assert by_duckdb.count("<row ") == n + 2

@@ -273,3 +273,32 @@ def test_cli_warns_when_no_project_matches(finance_db, tmp_path, capsys):
     assert main(["export", "finance", "--db", str(finance_db), "--out", str(out), "--funder", "Nobody"]) == 0
     assert "no project matches" in capsys.readouterr().err
     assert openpyxl.load_workbook(out).sheetnames == SHEET_NAMES
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        finance.FinanceRequest(ASSUMPTIONS),
+        finance.FinanceRequest(ASSUMPTIONS, PortfolioFilters(service_areas=("Older people",)), ("2025-26",)),
+    ],
+)
+def test_project_years_kept_for_one_export_give_the_tables_worked_out_from_the_lines(finance_db, request_):
+    con = db.connect_read_only(finance_db)
+    try:
+        metrics = request_.filters.apply(finance.project_metrics(con, ASSUMPTIONS))
+        ids = None if request_.filters.is_empty() else metrics["project_id"].tolist()
+        names = (
+            "finance_summary_by_financial_year",
+            "finance_by_service_area_and_financial_year",
+            "finance_by_project",
+        )
+        computed = [finance._query(con, name, request_, ids) for name in names]
+        with finance._project_years_kept(con, request_, ids):
+            kept = [finance._query(con, name, request_, ids) for name in names]
+        assert con.execute("select count(*) from duckdb_tables() where temporary").fetchall() == [(0,)]
+        again = [finance._query(con, name, request_, ids) for name in names]
+    finally:
+        con.close()
+    for a, b, c in zip(computed, kept, again, strict=True):
+        assert a.equals(b) and a.equals(c)
+        assert len(a) > 0

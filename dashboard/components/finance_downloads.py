@@ -82,13 +82,12 @@ def render_finance_downloads(
     request = finance.FinanceRequest(assumptions, filters, tuple(sorted(chosen)))
     version = ui.database_version()
     council = ui.council_name()
-    stem = finance.file_stem(request)
     empty = metrics_filtered.empty
     left, right = st.columns(2)
     left.download_button(
         "Download finance workbook (Excel)",
         data=lambda: _workbook(version, request, council, metrics_filtered),
-        file_name=f"{stem}.xlsx",
+        file_name=finance.file_name(request, "xlsx"),
         mime=finance.XLSX_MIME,
         on_click="ignore",
         icon=":material/download:",
@@ -99,7 +98,7 @@ def render_finance_downloads(
     right.download_button(
         "Download finance tables (CSV, zipped)",
         data=lambda: _csv_zip(version, request, council, metrics_filtered),
-        file_name=f"{stem}.zip",
+        file_name=finance.file_name(request, "zip"),
         mime=finance.ZIP_MIME,
         on_click="ignore",
         icon=":material/folder_zip:",
