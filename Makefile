@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= data/commissioning.duckdb
 PORT ?= 8501
+# This computer only, unless the operator says otherwise (make run ADDRESS=0.0.0.0): without sign-in, everyone who
+# can reach the app gets its one role (README.md, Security and access)
+ADDRESS ?= 127.0.0.1
 
 .PHONY: run test lint format demo-db clean
 
@@ -20,7 +23,7 @@ $(DB): | $(VENV)/.installed
 	$(BIN)/python -m dashboard init --demo --db $(DB)
 
 run: $(VENV)/.installed $(DB)
-	COMMISSIONING_DB=$(DB) $(BIN)/streamlit run dashboard/app.py --server.port $(PORT)
+	COMMISSIONING_DB=$(DB) $(BIN)/streamlit run dashboard/app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 test: $(VENV)/.installed $(DB)
 	$(BIN)/ruff check .
