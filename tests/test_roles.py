@@ -120,6 +120,21 @@ def test_a_mistake_in_the_roles_file_is_an_error_naming_it_not_a_silent_grant(tm
         access.load_roles_config(path)
 
 
+def test_a_group_of_fewer_than_three_projects_is_hidden_from_viewers_with_the_next_smallest_if_alone():
+    assert access.hidden_small_groups([1, 5, 9]) == [True, True, False]  # else total minus 5 and 9 gives it back
+    assert access.hidden_small_groups([1, 2, 9]) == [True, True, False]
+    assert access.hidden_small_groups([0, 3, 9]) == [False, False, False]
+    assert access.hidden_small_groups([2, 4, 4, 9], min_projects=5) == [True, True, True, False]
+    assert access.hidden_small_groups([1, 9], min_projects=1) == [False, False]  # people who see projects anyway
+
+
+def test_a_commissioner_sees_every_groups_figures_on_the_summary(app):
+    at = app(role="commissioner", page="overview")
+    at.run()
+    assert not at.exception
+    assert "*" not in at.dataframe[0].value["Committed funding"].tolist()
+
+
 def test_counts_of_one_to_seven_people_are_shown_as_a_star():
     assert [access.suppress_count(n) for n in [0, 1, 7, 8, 1234, None]] == ["0", "*", "*", "8", "1,234", ""]
     frame = access.suppress_counts(pd.DataFrame({"people": [3, 12]}), ["people"])
@@ -173,8 +188,13 @@ def test_a_viewer_gets_the_summary_with_small_counts_hidden_and_never_a_project(
     assert "LOCAL MODE" in texts(at) and "viewer" in texts(at)
     by_area = at.dataframe[0].value
     assert by_area["Service area"].tolist() == ["Carers", "Older people", "Physical disability"]
-    assert by_area["People reached"].tolist() == ["*", "40", "*"]
+    # one project in each service area: a viewer would read each project's own figures, so every group is hidden
+    assert by_area["Projects"].tolist() == [1, 1, 1]
+    assert by_area["People reached"].tolist() == ["*", "*", "*"]
+    assert by_area["Committed funding"].tolist() == ["*", "*", "*"]
+    assert by_area["Projects at high risk"].tolist() == ["*", "*", "*"]
     assert next(m.value for m in at.metric if m.label == "People reached") == "51"
+    assert next(m.value for m in at.metric if m.label == "Committed funding") != "*"  # three projects together
     assert "Drumkit" not in texts(at)
     for page in ["portfolio", "project", "decisions", "assumptions"]:
         at = app(page=page)
@@ -360,3 +380,22 @@ def test_a_signed_in_import_records_the_account_not_a_typed_name(tiny_db, monkey
     at.run()
     assert not at.exception
     assert at.dataframe[-1].value["by"].tolist()[0] == f"Ann Admin (account {ANN_OID})"
+
+
+def test_a_viewer_sees_no_places_money_on_the_equity_page_when_it_is_one_projects_own(app):
+    at = app(page="equity")  # the roles file's local role is viewer; the tiny portfolio has one project a place
+    at.run()
+    assert not at.exception
+    by_locality = next(d.value for d in at.dataframe if "Locality" in d.value.columns)
+    places = by_locality[by_locality["Locality"] != "Total"]
+    assert len(places) >= 2
+    assert set(places["Spend from now (present value of costs)"]) == {"*"}
+    assert set(places["Spend per person"]) == {"*"}
+    total = by_locality[by_locality["Locality"] == "Total"]
+    assert total["Spend from now (present value of costs)"].iloc[0] != "*"  # three projects together
+    assert "Spend per person ranges from" not in texts(at)  # no place's own figure reaches the spread or its chart
+
+    at = app(role="commissioner", page="equity")
+    at.run()
+    by_locality = next(d.value for d in at.dataframe if "Locality" in d.value.columns)
+    assert "*" not in set(by_locality["Spend from now (present value of costs)"])
