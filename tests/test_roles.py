@@ -170,6 +170,11 @@ def app(tiny_db, monkeypatch, tmp_path):
     return make
 
 
+def form_key(at: AppTest, name: str) -> str:
+    """The Decisions form's widget key for a field (each form has its own, by its submission token)."""
+    return f"{name}_{at.session_state['decision_form_token']}"
+
+
 def titles(at: AppTest) -> list[str]:
     return [t.value for t in at.title]
 
@@ -319,11 +324,13 @@ def test_a_signed_in_decision_records_the_account_not_a_typed_name(app, tiny_db,
     at.query_params["project"] = "P002"
     at.run()
     assert not at.exception
-    assert not [t for t in at.text_input if t.key == "decided_by"]  # nothing to type a name into
+    assert not [t for t in at.text_input if t.key == form_key(at, "decided_by")]  # nothing to type a name into
     shown = next(t for t in at.text_input if t.label.startswith("Decided by (from your sign-in"))
     assert shown.value == "Ann Director" and shown.disabled
-    at.selectbox(key="decision").set_value("continue")
-    at.text_area(key="rationale").input("The lunch club reduces loneliness; keep funding it for another year.")
+    at.selectbox(key=form_key(at, "decision")).set_value("continue")
+    at.text_area(key=form_key(at, "rationale")).input(
+        "The lunch club reduces loneliness; keep funding it for another year."
+    )
     next(b for b in at.button if b.label == "Record the decision").click()
     at.run()
     assert not at.exception

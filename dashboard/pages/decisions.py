@@ -55,6 +55,11 @@ def _submitted(token: str) -> None:
     st.session_state[PENDING_KEY] = token
 
 
+def field_key(name: str, token: str) -> str:
+    """A form field's widget key: each form (one per token) has its own widgets."""
+    return f"{name}_{token}"
+
+
 # Okabe-Ito, colour-blind safe; each bar segment is also labelled and listed in the table below the chart
 AGENCY_COLOURS = {
     "council_asc": "#0072B2",
@@ -146,8 +151,7 @@ if flash:
         f"Recorded decision {recorded_id}: {DECISIONS[recorded_decision].lower()} from "
         f"{long_date(recorded_effective)}. [Its report]"
         f"(decisions?project={quote(project_id)}&decision={quote(recorded_id)}#decisions-on-this-project) is below; "
-        "the form is clear for the next decision.",
-        icon=":material/check_circle:",
+        "the form is clear for the next decision."
     )
 
 # ---- the cost of stopping: stopping against continuing
@@ -256,13 +260,13 @@ if not ui.can("record_decisions"):
     )
 else:
     person = auth.signed_in_person()
-    if st.session_state.get(FORM_FOR_KEY) != (project_id, stop_date):  # another project or stop date: start afresh
-        if st.session_state.get(FORM_FOR_KEY, (project_id,))[0] != project_id:
-            for field in FORM_FIELDS:
-                st.session_state.pop(field, None)
-        st.session_state["effective_date"] = stop_date
-        st.session_state[FORM_FOR_KEY] = (project_id, stop_date)
+    formed_for = st.session_state.get(FORM_FOR_KEY)
+    if formed_for is None or formed_for[0] != project_id:  # another project: a fresh, empty form
+        st.session_state[TOKEN_KEY] = new_request_token()
     token = st.session_state.setdefault(TOKEN_KEY, new_request_token())
+    if formed_for != (project_id, stop_date):  # the effective date follows the stop date chosen above
+        st.session_state[field_key("effective_date", token)] = stop_date
+        st.session_state[FORM_FOR_KEY] = (project_id, stop_date)
     pending = st.session_state.pop(PENDING_KEY, None)
     slot = st.empty()
     problems_now: list[str] = []
@@ -270,17 +274,17 @@ else:
         slot.info("Recording the decision…", icon=":material/hourglass_top:")
         entry = DecisionInput(
             project_id=project_id,
-            decision=st.session_state.get("decision"),
-            effective_date=st.session_state.get("effective_date"),
-            reason_category=st.session_state.get("reason"),
-            rationale=st.session_state.get("rationale", ""),
-            transition_plan=st.session_state.get("transition_plan", ""),
-            evidence=st.session_state.get("evidence", ""),
-            decided_by=person.name if person else st.session_state.get("decided_by", ""),
+            decision=st.session_state.get(field_key("decision", token)),
+            effective_date=st.session_state.get(field_key("effective_date", token)),
+            reason_category=st.session_state.get(field_key("reason", token)),
+            rationale=st.session_state.get(field_key("rationale", token), ""),
+            transition_plan=st.session_state.get(field_key("transition_plan", token), ""),
+            evidence=st.session_state.get(field_key("evidence", token), ""),
+            decided_by=person.name if person else st.session_state.get(field_key("decided_by", token), ""),
             decided_by_id=person.account_id if person else None,
-            decided_by_role=st.session_state.get("decided_by_role", ""),
-            people_affected=st.session_state.get("people_affected"),
-            corrects_decision_id=st.session_state.get("corrects"),
+            decided_by_role=st.session_state.get(field_key("decided_by_role", token), ""),
+            people_affected=st.session_state.get(field_key("people_affected", token)),
+            corrects_decision_id=st.session_state.get(field_key("corrects", token)),
             exit_costs_gbp=float(exit_costs),
         )
         try:
@@ -288,9 +292,12 @@ else:
         except (DecisionError, UnknownProjectError, DecisionKeyError) as exc:
             problems_now = exc.problems if isinstance(exc, DecisionError) else [str(exc)]
         else:
-            st.session_state[TOKEN_KEY] = new_request_token()  # a fresh, empty form for the next decision
-            for field in FORM_FIELDS:
-                st.session_state.pop(field, None)
+            # a fresh, empty form for the next decision: new widgets, so values a second click sends are for
+            # widgets that no longer exist and are dropped
+            st.session_state[TOKEN_KEY] = new_request_token()
+            for name in FORM_FIELDS:
+                st.session_state.pop(field_key(name, token), None)
+            st.session_state[FORM_FOR_KEY] = None
             st.session_state[FLASH_KEY] = (record["decision_id"], record["decision"], record["effective_date"])
             st.query_params["decision"] = record["decision_id"]
             st.rerun()
@@ -312,30 +319,34 @@ else:
             "or personal details."
         )
         left, right = st.columns(2)
-        decision = left.selectbox("Decision", list(DECISIONS), format_func=DECISIONS.get, key="decision")
+        decision = left.selectbox(
+            "Decision", list(DECISIONS), format_func=DECISIONS.get, key=field_key("decision", token)
+        )
         right.date_input(
             "Takes effect on (for a stop: the last day the project runs)",
             min_value=date(2000, 1, 1),
             max_value=date(2100, 12, 31),
             format="DD/MM/YYYY",
-            key="effective_date",
+            key=field_key("effective_date", token),
         )
-        left.selectbox("Reason", list(REASON_CATEGORIES), format_func=REASON_CATEGORIES.get, key="reason")
+        left.selectbox(
+            "Reason", list(REASON_CATEGORIES), format_func=REASON_CATEGORIES.get, key=field_key("reason", token)
+        )
         right.number_input(
             "People affected",
             min_value=0,
             value=int(project["people_reached"]),
             step=1,
             format="%d",
-            key="people_affected",
+            key=field_key("people_affected", token),
         )
-        st.text_area("Rationale: why this decision (published)", max_chars=10_000, key="rationale")
+        st.text_area("Rationale: why this decision (published)", max_chars=10_000, key=field_key("rationale", token))
         st.text_area(
             "Transition plan: what happens to the people who draw on the service (required to stop or pause)",
             max_chars=10_000,
-            key="transition_plan",
+            key=field_key("transition_plan", token),
         )
-        st.text_area("Evidence relied on", max_chars=10_000, key="evidence")
+        st.text_area("Evidence relied on", max_chars=10_000, key=field_key("evidence", token))
         left, right = st.columns(2)
         if person is not None:
             left.text_input(
@@ -345,15 +356,19 @@ else:
                 key=f"decided_by_signed_in_{token}",
             )
         else:
-            left.text_input("Decided by (kept in the record, not published)", max_chars=200, key="decided_by")
+            left.text_input(
+                "Decided by (kept in the record, not published)", max_chars=200, key=field_key("decided_by", token)
+            )
         right.text_input(
-            "Their role (published, e.g. Director of Adult Social Services)", max_chars=200, key="decided_by_role"
+            "Their role (published, e.g. Director of Adult Social Services)",
+            max_chars=200,
+            key=field_key("decided_by_role", token),
         )
         st.selectbox(
             "Corrects an earlier decision",
             correctable,
             format_func=lambda d: "No: this is a new decision" if d is None else f"Yes: corrects {d}",
-            key="corrects",
+            key=field_key("corrects", token),
         )
         st.form_submit_button(
             "Record the decision",
