@@ -25,7 +25,14 @@ $(DB): | $(VENV)/.installed
 run: $(VENV)/.installed $(DB)
 	COMMISSIONING_DB=$(DB) $(BIN)/streamlit run dashboard/app.py --server.address $(ADDRESS) --server.port $(PORT)
 
-test: $(VENV)/.installed $(DB)
+# The local OpenID Connect provider the sign-in browser test runs (tests/e2e/test_sign_in.py): npm's oidc-provider,
+# exactly as locked. Without npm the test skips and says so.
+OIDC_DIR := tests/e2e/oidc
+$(OIDC_DIR)/node_modules/.package-lock.json: $(OIDC_DIR)/package-lock.json
+	if command -v npm > /dev/null; then npm ci --prefix $(OIDC_DIR) --no-audit --no-fund --loglevel=error; \
+	else echo "warning: npm not found; the sign-in browser test will be skipped" >&2; fi
+
+test: $(VENV)/.installed $(DB) $(OIDC_DIR)/node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
@@ -44,4 +51,4 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(OIDC_DIR)/node_modules
