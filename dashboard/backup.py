@@ -295,7 +295,7 @@ def add_commands(subparsers) -> None:
 def cmd_backup(args: argparse.Namespace) -> int:
     try:
         manifest = backup(args.db, args.out)
-    except BackupError as exc:
+    except (BackupError, decision_key.DecisionKeyError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     rows = sum(manifest["tables"].values())

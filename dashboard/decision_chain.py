@@ -203,7 +203,8 @@ def check_table(rows: list[dict], seals: list[dict], key: RecordKey | None) -> R
             problems.append(f"{label}: expected record number {position}; a record before it is missing.")
         if record["previous_hash"] != expected_hash:
             problems.append(f"{label}: it does not follow on from the record before it (a record was removed).")
-        if record_hash(record) != record["record_hash"]:
+        fingerprint = record_hash(record)
+        if fingerprint != record["record_hash"]:
             problems.append(f"{label}: its content no longer matches its hash; it was changed after it was recorded.")
         keyed = record.get("chain_scheme") == CHAIN_KEYED
         if not keyed:
@@ -228,7 +229,7 @@ def check_table(rows: list[dict], seals: list[dict], key: RecordKey | None) -> R
                     f"{label}: it was sealed with key {record.get('key_id')}, not the key in use ({key.key_id}). "
                     "Configure the key the record was made with (README.md, Security and access)."
                 )
-            elif not key.check(RECORD_LABEL, record_hash(record), record.get("record_mac")):
+            elif not key.check(RECORD_LABEL, fingerprint, record.get("record_mac")):
                 problems.append(
                     f"{label}: its seal does not match its content: it was changed, or made, without the council's key."
                 )

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import db, decision_key, ui
+from dashboard import db, decision_anchor, decision_key, ui
 from dashboard.appraisal import Assumptions
 from dashboard.components import auth, record_key
 from dashboard.components.accessible_theme import readable_on
@@ -83,6 +83,28 @@ def _cost_of_stopping(
 def _report_files(version: tuple, decision_id: str) -> tuple[bytes, bytes]:
     report = decision_report(ui.connection(), decision_id)
     return render_pdf(report), render_html(report).encode("utf-8")
+
+
+# Checking the record reads every decision and the whole decision log; it is redone when either changes or the key does
+@st.cache_resource(max_entries=4, show_spinner="Checking the decision record…")
+def _record_check(version: tuple, log_state: tuple | None, key_id: str | None):
+    return check_record(ui.connection())
+
+
+def _log_state() -> tuple | None:
+    try:
+        stat = decision_anchor.log_path(db.default_db_path()).stat()
+    except FileNotFoundError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def _key_id() -> str | None:
+    try:
+        key = decision_key.load_key(create=False)
+    except DecisionKeyError:
+        return "unusable"
+    return None if key is None else key.key_id
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -250,7 +272,11 @@ if not c.nothing_to_stop:
 # returns the record the first one made), the form is replaced by a "Recording" notice while the write runs, and
 # the database refuses an identical decision on the same project within a few minutes (decisions.record_decision).
 record_key.configure_from_secrets()
-record_check = check_record(ui.connection())
+try:
+    record_check = _record_check(version, _log_state(), _key_id())
+except DecisionKeyError as exc:
+    st.error(f"The decision record cannot be checked: {exc}")
+    st.stop()
 history = decision_history(ui.connection(), project_id)
 st.header("Record a decision")
 if not ui.can("record_decisions"):
