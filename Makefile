@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= data/commissioning.duckdb
 PORT ?= 8501
+# This computer only, unless the operator says otherwise (make run ADDRESS=0.0.0.0): without sign-in, everyone who
+# can reach the app gets its one role (README.md, Security and access)
+ADDRESS ?= 127.0.0.1
 
 .PHONY: run test lint format demo-db clean
 
@@ -20,7 +23,7 @@ $(DB): | $(VENV)/.installed
 	$(BIN)/python -m dashboard init --demo --db $(DB)
 
 run: $(VENV)/.installed $(DB)
-	COMMISSIONING_DB=$(DB) $(BIN)/streamlit run dashboard/app.py --server.port $(PORT)
+	COMMISSIONING_DB=$(DB) $(BIN)/streamlit run dashboard/app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 # LibreOffice Calc (headless) prints the finance workbook to PDF in tests/test_workbook_print.py; installed
 # only when missing and we are root (CI, a fresh machine); elsewhere those tests skip and say how to install it.
@@ -33,7 +36,14 @@ test-system-packages:
 			|| echo "warning: could not install LibreOffice; the printed-workbook tests will be skipped" >&2; \
 	fi
 
-test: $(VENV)/.installed $(DB) test-system-packages
+# The local OpenID Connect provider the sign-in browser test runs (tests/e2e/test_sign_in.py): npm's oidc-provider,
+# exactly as locked. Without npm the test skips and says so.
+OIDC_DIR := tests/e2e/oidc
+$(OIDC_DIR)/node_modules/.package-lock.json: $(OIDC_DIR)/package-lock.json
+	if command -v npm > /dev/null; then npm ci --prefix $(OIDC_DIR) --no-audit --no-fund --loglevel=error; \
+	else echo "warning: npm not found; the sign-in browser test will be skipped" >&2; fi
+
+test: $(VENV)/.installed $(DB) test-system-packages $(OIDC_DIR)/node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
@@ -52,4 +62,4 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(OIDC_DIR)/node_modules

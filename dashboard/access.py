@@ -11,9 +11,13 @@ replace the data. Five roles, each a set of permissions:
 - admin: everything, including imports and backups.
 
 A person may hold several roles; they get every permission of each. Who holds which role comes from a TOML
-file (config/roles.toml, or the file named by $COMMISSIONING_ROLES) mapping e-mail addresses and identity-provider
-groups (Microsoft Entra ID group object IDs, from the token's `groups` claim) to roles. Without sign-in configured
-the app runs in local mode with one role for everyone, from that file or $COMMISSIONING_ROLE.
+file (config/roles.toml, or the file named by $COMMISSIONING_ROLES) mapping accounts and identity-provider groups
+to roles. An account is named by its immutable id: Microsoft Entra ID's `oid` claim (the object id, the same in
+every app of the tenant), or the token's `sub` from another provider. Groups are Entra ID group object ids from
+the `groups` claim (or app roles from `roles`). E-mail addresses can be listed only as a fallback switched on with
+`[sign_in] match_email = true`: Microsoft advises against authorising on `email` or `preferred_username`, which
+can be changed by the user or an administrator of another tenant. Without sign-in configured the app runs in
+local mode with one role for everyone, from that file or $COMMISSIONING_ROLE.
 
 Plain Python (no streamlit), so the rules can be tested directly and reused by the CLI.
 """
@@ -69,6 +73,9 @@ NO_ROLE = "none"  # a default of "none" turns unlisted people away
 
 SUPPRESS_UP_TO = 7  # counts of people from 1 to this are shown as SUPPRESSED
 SUPPRESSED = "*"
+# Viewers' totals by place or service area: a group of fewer projects than this would show those projects' own
+# figures, so it is pooled with others (see pool_small_groups). Set with [privacy] min_projects_per_group.
+MIN_PROJECTS_PER_GROUP = 3
 
 
 class RolesConfigError(ValueError):
@@ -83,8 +90,11 @@ class RolesConfig:
     signed_in_default: str = DEFAULT_SIGNED_IN_ROLE
     require_sign_in: bool = False
     provider: str | None = None  # a named [auth.<provider>] section in secrets.toml, when there are several
-    users: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # lower-case e-mail -> roles
+    users: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # lower-case account id (oid or sub) -> roles
     groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # group id or name -> roles
+    emails: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # lower-case e-mail -> roles (fallback)
+    match_email: bool = False  # whether the e-mail entries are used at all
+    min_projects_per_group: int = MIN_PROJECTS_PER_GROUP
     source: str = "(built-in defaults)"
 
 
@@ -122,15 +132,32 @@ def parse_roles_config(data: Mapping, source: str = "roles.toml") -> RolesConfig
     sign_in = data.get("sign_in", {})
     users = data.get("users", {})
     groups = data.get("groups", {})
-    for name, part in (("local", local), ("sign_in", sign_in), ("users", users), ("groups", groups)):
+    privacy = data.get("privacy", {})
+    parts = (("local", local), ("sign_in", sign_in), ("users", users), ("groups", groups), ("privacy", privacy))
+    for name, part in parts:
         if not isinstance(part, Mapping):
             raise RolesConfigError(f"{source}: [{name}] must be a table")
-    unknown = set(data) - {"local", "sign_in", "users", "groups"}
+    unknown = set(data) - {name for name, _ in parts}
     if unknown:
         raise RolesConfigError(f"{source}: unknown section(s) {', '.join(sorted(unknown))}")
     provider = sign_in.get("provider")
     if provider is not None and not isinstance(provider, str):
         raise RolesConfigError(f"{source}: [sign_in] provider must be text")
+    match_email = sign_in.get("match_email", False)
+    if not isinstance(match_email, bool):
+        raise RolesConfigError(f"{source}: [sign_in] match_email must be true or false")
+    accounts = {str(k).strip().lower(): v for k, v in users.items() if "@" not in str(k)}
+    emails = {str(k).strip().lower(): v for k, v in users.items() if "@" in str(k)}
+    if emails and not match_email:
+        raise RolesConfigError(
+            f"{source}: [users] lists e-mail addresses ({', '.join(sorted(emails)[:3])}), which are matched only with "
+            "[sign_in] match_email = true. Prefer each person's account id (the Entra ID object id, oid): Microsoft "
+            "advises against granting access by e-mail, which a user or another tenant's administrator can change "
+            "(README.md, Security and access)"
+        )
+    min_projects = privacy.get("min_projects_per_group", MIN_PROJECTS_PER_GROUP)
+    if not isinstance(min_projects, int) or isinstance(min_projects, bool) or not 1 <= min_projects <= 1000:
+        raise RolesConfigError(f"{source}: [privacy] min_projects_per_group must be a whole number from 1 to 1000")
     return RolesConfig(
         local_role=_single_role(local.get("role", DEFAULT_LOCAL_ROLE), "[local] role", source),
         signed_in_default=_single_role(
@@ -138,8 +165,11 @@ def parse_roles_config(data: Mapping, source: str = "roles.toml") -> RolesConfig
         ),
         require_sign_in=bool(sign_in.get("required", False)),
         provider=provider or None,
-        users={str(e).strip().lower(): _role_list(r, f"[users] {e!r}", source) for e, r in users.items()},
+        users={k: _role_list(r, f"[users] {k!r}", source) for k, r in accounts.items()},
         groups={str(g).strip(): _role_list(r, f"[groups] {g!r}", source) for g, r in groups.items()},
+        emails={k: _role_list(r, f"[users] {k!r}", source) for k, r in emails.items()},
+        match_email=match_email,
+        min_projects_per_group=min_projects,
         source=source,
     )
 
@@ -164,11 +194,16 @@ def local_role(config: RolesConfig) -> str:
     return config.local_role
 
 
-def roles_for(config: RolesConfig, email: str | None, groups: Iterable[str] = ()) -> tuple[str, ...]:
-    """Every role a signed-in person holds: by e-mail, by each group, else the default (maybe none)."""
+def roles_for(
+    config: RolesConfig, email: str | None = None, groups: Iterable[str] = (), account_id: str | None = None
+) -> tuple[str, ...]:
+    """Every role a signed-in person holds: by account id (oid, else sub), by each group, by e-mail only when the
+    file says match_email = true, else the default (maybe none)."""
     found: list[str] = []
-    if email:
-        found += config.users.get(email.strip().lower(), ())
+    if account_id:
+        found += config.users.get(str(account_id).strip().lower(), ())
+    if email and config.match_email:
+        found += config.emails.get(email.strip().lower(), ())
     for group in groups or ():
         found += config.groups.get(str(group).strip(), ())
     if not found and config.signed_in_default != NO_ROLE:
@@ -229,19 +264,40 @@ def suppress_counts(frame: pd.DataFrame, columns: Iterable[str], up_to: int = SU
     return out
 
 
+def _with_secondary(counts: list[int], hidden: list[bool]) -> list[bool]:
+    """If only one entry of a table whose total is shown is hidden, the total minus the others gives it back:
+    hide the smallest other non-zero entry as well (secondary suppression)."""
+    hidden = list(hidden)
+    if sum(hidden) == 1:
+        others = [(n, i) for i, n in enumerate(counts) if not hidden[i] and n > 0]
+        if others:
+            hidden[min(others)[1]] = True
+    return hidden
+
+
+def _counts(values: Iterable) -> list[int]:
+    return [0 if v is None or pd.isna(v) else int(v) for v in values]
+
+
 def hidden_with_total(values: Iterable, up_to: int = SUPPRESS_UP_TO) -> list[bool]:
     """Which counts of a one-way table to hide when its total is shown too.
 
     Counts from 1 to up_to are hidden (primary suppression). If only one count is hidden, the total minus the
     others would give it back, so the smallest other non-zero count is hidden as well (secondary suppression).
     """
-    counts = [0 if v is None or pd.isna(v) else int(v) for v in values]
-    hidden = [1 <= n <= up_to for n in counts]
-    if sum(hidden) == 1:
-        others = [(n, i) for i, n in enumerate(counts) if not hidden[i] and n > 0]
-        if others:
-            hidden[min(others)[1]] = True
-    return hidden
+    counts = _counts(values)
+    return _with_secondary(counts, [1 <= n <= up_to for n in counts])
+
+
+def hidden_small_groups(project_counts: Iterable, min_projects: int = MIN_PROJECTS_PER_GROUP) -> list[bool]:
+    """Which groups (places, service areas) of a one-way table a viewer may not see the figures of.
+
+    A group of 1 to min_projects - 1 projects would show those projects' own money, risk and reach, which a
+    viewer may not see, so its figures are hidden; if only one group is hidden, the smallest other group is
+    hidden too, so the table's total cannot give it back. A group with no projects has nothing to hide.
+    """
+    counts = _counts(project_counts)
+    return _with_secondary(counts, [0 < n < min_projects for n in counts])
 
 
 def suppressed_column(values: Iterable, up_to: int = SUPPRESS_UP_TO) -> list[str]:

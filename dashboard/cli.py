@@ -135,7 +135,25 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(f"Created {path} with the demo portfolio. {result.summary()}")
     else:
         print(f"Created {path} with an empty portfolio.")
+    _retire_decision_log(path)
     return 0
+
+
+def _retire_decision_log(path: Path) -> None:
+    """A new database starts a new decision record: the old log is kept aside, and a lost record is said loudly."""
+    from dashboard.decision_anchor import retire
+
+    retired = retire(path)
+    if retired is None:
+        return
+    where, held = retired
+    count = len(held.chain)
+    print(
+        f"warning: the decision log beside {path} recorded {count:,} decision{'s' if count != 1 else ''}; the new "
+        f"database holds none, so the log was moved to {where}. If the database was lost rather than replaced on "
+        "purpose, restore the newest backup instead (python -m dashboard restore).",
+        file=sys.stderr,
+    )
 
 
 def cmd_import(args: argparse.Namespace) -> int:

@@ -12,16 +12,27 @@ atomically renames it over the original. So:
 
 Readers notice a new version by the file's identity (inode, size, modification time), which is
 also what the app's caches are keyed on, so an import invalidates them without any signalling.
+
+A database path may be a symbolic link (a container volume mounted as a file, or a link into one):
+writes resolve it and work beside its target, so the rename replaces the target and the link still
+names the database; the lock, the temporary copies and the decision log live beside the target too,
+so two processes reaching the same file by different paths still queue behind one lock.
+
+A writer killed part-way (SIGKILL, power loss) leaves its temporary copy behind. Every write removes
+such leftovers first, while it holds the writers' lock: a live writer holds that lock for as long as
+its copy exists, so whatever is found then belongs to nobody. `clean_leftovers` does the same at
+start-up, only if it can take the lock at once (never waiting on, or touching, a write under way).
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -53,6 +64,65 @@ def default_db_path() -> Path:
     """The database named by COMMISSIONING_DB, else data/commissioning.duckdb."""
     env = os.environ.get("COMMISSIONING_DB")
     return Path(env) if env else DEFAULT_DB_PATH
+
+
+def resolve_db_path(path: Path | str | None = None) -> Path:
+    """The file a database path really names: symbolic links followed (to the end of a chain), made absolute.
+
+    Writes happen beside this file, so a link (for example a container volume) keeps naming the database.
+    """
+    return Path(os.path.realpath(Path(path) if path else default_db_path()))
+
+
+# Names of the temporary files writers make beside a database (db.write_database's copy and its WAL,
+# backup.restore's staged copy). Anything else beside it (the lock, the decision log, kept databases) is left alone.
+LEFTOVER_SUFFIXES = (".tmp", ".restore")
+
+
+def _leftovers(db_path: Path) -> list[Path]:
+    found = []
+    for suffix in LEFTOVER_SUFFIXES:
+        found += [p for p in db_path.parent.glob(db_path.name + suffix + "*") if p.is_file() and not p.is_symlink()]
+    return sorted(found)
+
+
+def _remove_leftovers(db_path: Path) -> list[Path]:
+    """Remove the temporary files of killed writes; the caller holds the writers' lock."""
+    removed = []
+    for leftover in _leftovers(db_path):
+        try:
+            leftover.unlink()
+        except FileNotFoundError:
+            continue
+        removed.append(leftover)
+    return removed
+
+
+def clean_leftovers(path: Path | str | None = None) -> list[Path]:
+    """At start-up: remove temporary files left by killed writes, unless a write is under way now.
+
+    Takes the writers' lock without waiting; if another process holds it, that writer may be using the files,
+    so nothing is touched. Returns what was removed.
+    """
+    db_path = resolve_db_path(path)
+    lock_path = _lock_path(db_path)
+    if not db_path.parent.is_dir():
+        return []
+    try:
+        lock_file = open(lock_path, "a")  # noqa: SIM115 (closed below; "a" never truncates another's lock file)
+    except OSError:
+        return []  # a read-only folder: nothing could be removed anyway
+    with lock_file:
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                return []  # a write is under way: its files are in use
+            raise
+        try:
+            return _remove_leftovers(db_path)
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
 @cache
@@ -163,10 +233,14 @@ def database_version(path: Path | str | None = None) -> tuple[str, int, int, int
     return (str(db_path.resolve()), st.st_ino, st.st_size, st.st_mtime_ns)
 
 
+def _lock_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".lock")
+
+
 @contextmanager
 def _writer_lock(db_path: Path) -> Iterator[None]:
-    lock_path = db_path.with_name(db_path.name + ".lock")
-    with open(lock_path, "w") as lock_file:
+    """The writers' exclusive lock for the database file db_path (already resolved: see resolve_db_path)."""
+    with open(_lock_path(db_path), "a") as lock_file:
         fcntl.flock(lock_file, fcntl.LOCK_EX)
         try:
             yield
@@ -175,16 +249,27 @@ def _writer_lock(db_path: Path) -> Iterator[None]:
 
 
 @contextmanager
-def write_database(path: Path | str | None = None, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def write_database(
+    path: Path | str | None = None,
+    *,
+    fresh: bool = False,
+    before_swap: Callable[[], None] | None = None,
+    after_swap: Callable[[], None] | None = None,
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to a copy of the database, swapped in only if the block succeeds.
 
     The block runs inside one transaction. With fresh=True the copy starts empty (used by init). Before the
     transaction commits, the appraisal figures at the council's reference assumptions are stored for the
     data as it now is (appraisal.store_reference_figures; skipped when no table they come from changed).
+
+    before_swap runs once the copy is committed and on disk, just before it replaces the database; if it
+    raises, nothing is replaced. after_swap runs just after. Both run under the writers' lock (the decision
+    log uses them to note a change before it happens and confirm it after).
     """
-    db_path = Path(path) if path else default_db_path()
+    db_path = resolve_db_path(path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with _writer_lock(db_path):
+        _remove_leftovers(db_path)
         fd, tmp_name = tempfile.mkstemp(prefix=db_path.name + ".tmp", dir=db_path.parent)
         os.close(fd)
         tmp_path = Path(tmp_name)
@@ -211,15 +296,30 @@ def write_database(path: Path | str | None = None, *, fresh: bool = False) -> It
                 con.close()
             with open(tmp_path, "rb+") as f:
                 os.fsync(f.fileno())
+            if before_swap is not None:
+                before_swap()
             os.replace(tmp_path, db_path)
-            dir_fd = os.open(db_path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+            fsync_directory(db_path.parent)
+            if after_swap is not None:
+                after_swap()
         finally:
             for leftover in (tmp_path, tmp_path.with_name(tmp_path.name + ".wal")):
                 leftover.unlink(missing_ok=True)
+
+
+def fsync_directory(folder: Path) -> None:
+    """Make a rename or a new file in folder durable (the directory entry itself reaches the disk)."""
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def connection_path(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """The file the connection's current database is, or None for an in-memory one."""
+    rows = con.execute(load_query("current_database_path")).fetchall()
+    return Path(rows[0][0]) if rows and rows[0][0] else None
 
 
 def load_reference_tables(con: duckdb.DuckDBPyConnection, reference_dir: Path = REFERENCE_DIR) -> None:

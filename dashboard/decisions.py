@@ -12,20 +12,24 @@ The record is append-only:
 - there is no update or delete anywhere in the code or the command line; the only write is
   `record_decision`, which appends one row through `db.write_database` (copy, one transaction, atomic swap);
 - a mistake is put right by a new record that names the one it corrects (`corrects_decision_id`); both stay;
-- each record carries a SHA-256 hash of its own content chained to the previous record's hash
-  (`previous_hash`, `record_hash`). An edit, a deletion or a re-ordering made outside the app, for example
-  with a SQL client on the file, breaks the chain, and `verify_decision_log` says which record and how.
-  Removing the newest records leaves a shorter valid chain, so the publication register prints every
-  record's hash: a published hash that is no longer in the log shows records were removed.
+- each record carries a SHA-256 fingerprint chained to the previous record's and a seal, an HMAC-SHA-256
+  under a key kept outside the database, chained to the previous record's seal (dashboard/decision_chain.py),
+  so an edit, a deletion, a renumbering or an invented record is found even by someone who recomputes every
+  fingerprint with this code;
+- every change is first written to the decision log beside the database (dashboard/decision_anchor.py), which
+  finds a rollback (an older copy put back, the newest records deleted) and knows the highest id ever issued,
+  so an id is never given twice;
+- `verify_decision_log` says which record and how; `record_decision` refuses to add to a record that fails it;
+- one submission makes one record: a repeated form token returns the first record, and an identical decision
+  on the same project within a few minutes is refused.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import math
 import sys
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -36,9 +40,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from dashboard import db
+from dashboard import db, decision_anchor, decision_chain, decision_key
 from dashboard.access import SUPPRESS_UP_TO
 from dashboard.appraisal import Assumptions, project_metrics, reference_assumptions
+from dashboard.decision_chain import CHAIN_KEYED, GENESIS_HASH, HASHED_FIELDS, record_hash  # noqa: F401 (re-exported)
 from dashboard.risk import factor_reasons, risk_sentence
 from dashboard.stopping import CostOfStopping, UnknownProjectError, cost_of_stopping
 
@@ -70,46 +75,9 @@ REASON_CATEGORIES = {
 MIN_EXPLANATION_CHARACTERS = 20
 MAX_TEXT_CHARACTERS = 10_000
 MAX_NAME_CHARACTERS = 200
-GENESIS_HASH = "0" * 64
 DEFAULT_SUPPRESS_UP_TO = SUPPRESS_UP_TO  # one small-number rule for every page and export
-
-# every stored column except record_hash, in a fixed order: what a record's hash covers
-HASHED_FIELDS = (
-    "decision_id",
-    "sequence_no",
-    "project_id",
-    "project_name",
-    "decision",
-    "effective_date",
-    "reason_category",
-    "rationale",
-    "evidence",
-    "people_affected",
-    "transition_plan",
-    "decided_by",
-    "decided_by_role",
-    "recorded_at_utc",
-    "corrects_decision_id",
-    "stop_date",
-    "first_lost_month_date",
-    "costs_saved_gbp",
-    "benefits_lost_gbp",
-    "net_effect_gbp",
-    "returning_to_council_gbp",
-    "returning_to_council_monthly_gbp",
-    "false_economy",
-    "cost_of_stopping_json",
-    "pv_cost_gbp",
-    "pv_benefit_gbp",
-    "npv_gbp",
-    "bcr",
-    "projectitis_score",
-    "projectitis_band",
-    "risk_factors_json",
-    "project_snapshot_json",
-    "assumptions_json",
-    "previous_hash",
-)
+# the same decision on the same project by the same person, recorded again within this long, is a second press
+DUPLICATE_WINDOW_SECONDS = 10 * 60
 
 SNAPSHOT_COLUMNS = (
     "name",
@@ -168,6 +136,7 @@ class DecisionInput:
     people_affected: int | str | None = None  # default: the project's people_reached
     corrects_decision_id: str | None = None
     exit_costs_gbp: float | str | None = None  # one-off costs of stopping, paid by the council (default 0)
+    decided_by_id: str | None = None  # from sign-in: the account's immutable id (Entra ID oid, else sub)
 
 
 # --- reading -----------------------------------------------------------------------------------------
@@ -212,59 +181,27 @@ def _plain(value: Any) -> Any:
     return value
 
 
-# --- the hash chain ----------------------------------------------------------------------------------
+# --- tamper evidence (dashboard/decision_chain.py, dashboard/decision_anchor.py) ---------------------
 
 
-def _canonical(value: Any) -> Any:
-    """A value as it is hashed: the same whether it comes from Python before the insert or from DuckDB after."""
-    if value is None:
-        return None
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | Decimal | np.floating):
-        number = float(value)
-        return None if math.isnan(number) else f"{number:.6f}"
-    if isinstance(value, datetime | pd.Timestamp):
-        return pd.Timestamp(value).to_pydatetime().isoformat(sep=" ", timespec="microseconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+def check_record(con: duckdb.DuckDBPyConnection, *, with_log: bool = True) -> decision_chain.RecordCheck:
+    """Check the record in this database: its chain, its seals under the key and, with_log, the decision log.
+
+    The log is the one beside the database file the connection has open (symbolic links followed).
+    """
+    key = decision_key.load_key(create=False)
+    path = db.connection_path(con) if with_log else None
+    return decision_chain.check(con, key, decision_anchor.log_path(path) if path else None)
 
 
-def record_hash(record: dict[str, Any]) -> str:
-    """SHA-256 of the previous record's hash and this record's content (every field in HASHED_FIELDS)."""
-    content = {name: _canonical(record.get(name)) for name in HASHED_FIELDS}
-    payload = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256((str(record.get("previous_hash")) + "\n" + payload).encode("utf-8")).hexdigest()
-
-
-def verify_decision_log(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every way the stored log differs from an untouched append-only chain; an empty list means intact."""
-    if not decisions_table_exists(con):
-        return []
-    cursor = con.execute(db.load_query("decision_log"))
-    rows = cursor.fetchall()
-    names = [d[0] for d in cursor.description]
-    problems = []
-    expected_previous = GENESIS_HASH
-    for position, values in enumerate(rows, start=1):
-        record = dict(zip(names, values, strict=True))
-        label = f"Decision {record['decision_id']} (record {record['sequence_no']})"
-        if record["sequence_no"] != position:
-            problems.append(f"{label}: expected record number {position}; a record before it is missing.")
-        if record["previous_hash"] != expected_previous:
-            problems.append(f"{label}: it does not follow on from the record before it (a record was removed).")
-        if record_hash(record) != record["record_hash"]:
-            problems.append(f"{label}: its content no longer matches its hash; it was changed after it was recorded.")
-        expected_previous = record["record_hash"]
-    return problems
+def verify_decision_log(con: duckdb.DuckDBPyConnection, *, with_log: bool = True) -> list[str]:
+    """Every way the stored record differs from an untouched, sealed, append-only chain; empty means intact."""
+    return check_record(con, with_log=with_log).problems
 
 
 def latest_hash(con: duckdb.DuckDBPyConnection) -> str | None:
-    log = db.query_df(con, "decision_log") if decisions_table_exists(con) else pd.DataFrame()
-    return None if log.empty else str(log["record_hash"].iloc[-1])
+    rows = decision_chain.table_rows(con)
+    return None if not rows else str(rows[-1]["record_hash"])
 
 
 # --- validation --------------------------------------------------------------------------------------
@@ -357,12 +294,24 @@ def validate_decision(
     decided_by = _text(entry.decided_by)
     if not decided_by:
         problems.append("Decided by: name the person who took the decision (it is kept in the record, not published).")
-    for label, value in (("Decided by", decided_by), ("Role", _text(entry.decided_by_role))):
+    names = (
+        ("Decided by", decided_by),
+        ("Role", _text(entry.decided_by_role)),
+        ("Account", _text(entry.decided_by_id)),
+    )
+    for label, value in names:
         if len(value) > MAX_NAME_CHARACTERS:
             problems.append(f"{label}: keep it under {MAX_NAME_CHARACTERS} characters.")
     if _exit_costs(entry) is None:
         problems.append(f"Exit costs: {_text(entry.exit_costs_gbp)!r} is not an amount in pounds of 0 or more.")
-    all_text = (rationale, plan, _text(entry.evidence), decided_by, _text(entry.decided_by_role))
+    all_text = (
+        rationale,
+        plan,
+        _text(entry.evidence),
+        decided_by,
+        _text(entry.decided_by_role),
+        _text(entry.decided_by_id),
+    )
     if any("\x00" in value for value in all_text):
         problems.append("Text fields cannot contain a null character.")
 
@@ -443,8 +392,16 @@ def build_record(
     entry: DecisionInput,
     assumptions: Assumptions,
     recorded_at_utc: datetime,
+    *,
+    key: decision_key.RecordKey,
+    decision_number: int,
+    previous_mac: str,
+    request_token: str | None = None,
 ) -> dict[str, Any]:
-    """The full row to append, with its figures frozen and its hash; raises DecisionError if invalid."""
+    """The full row to append, with its figures frozen, its fingerprint and its seal; raises DecisionError if invalid.
+
+    decision_number is the new id's number (never one issued before); previous_mac the seal it follows on from.
+    """
     problems, effective, people, _ = validate_decision(con, entry)
     if problems:
         raise DecisionError(problems)
@@ -457,12 +414,12 @@ def build_record(
     snapshot = {column: _plain(row.get(column)) for column in SNAPSHOT_COLUMNS}
     snapshot["risk_sentence"] = risk_sentence(row)
 
-    log = db.query_df(con, "decision_log")
-    sequence_no = len(log) + 1
-    previous = GENESIS_HASH if log.empty else str(log["record_hash"].iloc[-1])
+    rows = decision_chain.table_rows(con)
+    sequence_no = len(rows) + 1
+    previous = GENESIS_HASH if not rows else str(rows[-1]["record_hash"])
     decision = _text(entry.decision).lower()
     record: dict[str, Any] = {
-        "decision_id": f"D{sequence_no:04d}",
+        "decision_id": f"D{decision_number:04d}",
         "sequence_no": sequence_no,
         "project_id": project_id,
         "project_name": str(row["name"]),
@@ -499,9 +456,52 @@ def build_record(
         "project_snapshot_json": _json(snapshot),
         "assumptions_json": _json(_assumptions_record(assumptions)),
         "previous_hash": previous,
+        "decided_by_id": _text(entry.decided_by_id) or None,
+        "request_token": _text(request_token) or None,
+        "chain_scheme": CHAIN_KEYED,
+        "key_id": key.key_id,
+        "previous_mac": previous_mac,
     }
     record["record_hash"] = record_hash(record)
+    record["record_mac"] = decision_chain.record_mac(key, record)
     return record
+
+
+class _AlreadyRecorded(Exception):
+    """Raised inside the write to abandon it: this submission already made a record (carried in .decision_id)."""
+
+    def __init__(self, decision_id: str):
+        self.decision_id = decision_id
+        super().__init__(decision_id)
+
+
+def new_request_token() -> str:
+    """A token for one form submission or command: the record it makes carries it, so a repeat makes no other."""
+    return uuid.uuid4().hex
+
+
+def _duplicate_of(con: duckdb.DuckDBPyConnection, entry: DecisionInput, recorded_at: datetime) -> str | None:
+    """The id of an identical decision on the same project recorded within DUPLICATE_WINDOW_SECONDS, if any."""
+    problems, effective, people, _ = validate_decision(con, entry)
+    if problems:
+        return None  # build_record reports them
+    params = {
+        "project_id": _text(entry.project_id),
+        "decision": _text(entry.decision).lower(),
+        "effective_date": effective,
+        "reason_category": _text(entry.reason_category).lower(),
+        "rationale": _text(entry.rationale),
+        "transition_plan": _text(entry.transition_plan) or None,
+        "evidence": _text(entry.evidence) or None,
+        "people_affected": people,
+        "decided_by": _text(entry.decided_by),
+        "decided_by_role": _text(entry.decided_by_role) or None,
+        "corrects_decision_id": _text(entry.corrects_decision_id) or None,
+        "recorded_at_utc": recorded_at.replace(microsecond=0),
+        "window_seconds": DUPLICATE_WINDOW_SECONDS,
+    }
+    found = db.query_df(con, "recent_identical_decision", params)
+    return None if found.empty else str(found["decision_id"].iloc[0])
 
 
 def record_decision(
@@ -510,24 +510,135 @@ def record_decision(
     assumptions: Assumptions | None = None,
     *,
     now: datetime | None = None,
+    request_token: str | None = None,
 ) -> dict[str, Any]:
     """Append one decision to the database at path (default: the app's database) and return the stored record.
 
     The write goes through db.write_database: the figures are worked out and the row appended inside one
-    transaction on a copy, which replaces the file only if everything succeeded. Assumptions default to the
-    council's reference assumptions as of the day it is recorded.
+    transaction on a copy, which replaces the file only if everything succeeded. Before the swap the decision is
+    written to the decision log (fsynced), and confirmed there after it. Nothing is appended while the record fails
+    its checks (an edit, a deletion, a rollback, a wrong key): the problems are raised as a DecisionError.
+
+    Assumptions default to the council's reference assumptions as of the day it is recorded. A request_token
+    already used returns the record it made (one submission, one record); the same decision recorded again
+    within DUPLICATE_WINDOW_SECONDS is refused.
     """
     recorded_at = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
-    with db.write_database(path) as con:
-        used = assumptions or reference_assumptions(con, recorded_at.date())
-        problems = verify_decision_log(con)
-        if problems:
-            raise DecisionError(
-                ["The decision log has been altered outside the app, so no decision can be added to it:", *problems]
+    key = decision_key.load_key(create=True)
+    log_file = decision_anchor.log_path(path)
+    plan: dict[str, Any] = {"writer": None, "events": [], "logged": []}
+
+    def log_changes() -> None:  # the database copy is on disk; it replaces the file next
+        for event, fields in plan["events"]:
+            plan["logged"].append(plan["writer"].append(event, **fields)["n"])
+
+    def confirm_changes() -> None:
+        if plan["logged"]:
+            plan["writer"].append("committed", of=plan["logged"])
+
+    try:
+        with db.write_database(path, before_swap=log_changes, after_swap=confirm_changes) as con:
+            replay = decision_anchor.read(log_file, key)
+            writer = decision_anchor.Writer(log_file, key, replay)
+            plan["writer"] = writer
+            if not replay.problems:
+                writer.resolve_pending(decision_chain.table_rows(con), decision_chain.seal_rows(con))
+            check = decision_chain.check(con, key, log_file)
+            if check.problems:
+                raise DecisionError(
+                    ["The decision record has been altered outside the app, so no decision can be added to it:"]
+                    + check.problems
+                )
+            if request_token:
+                earlier = db.query_df(con, "decision_by_request_token", {"request_token": request_token})
+                if not earlier.empty:
+                    raise _AlreadyRecorded(str(earlier["decision_id"].iloc[0]))
+            duplicate = _duplicate_of(con, entry, recorded_at)
+            if duplicate:
+                raise DecisionError(
+                    [
+                        f"This decision was already recorded as {duplicate} a moment ago (the same decision on the "
+                        f"same project, with the same reasons, by the same person, within "
+                        f"{DUPLICATE_WINDOW_SECONDS // 60} minutes). It was not recorded twice; to put it right, "
+                        "record a correction instead."
+                    ]
+                )
+            used = assumptions or reference_assumptions(con, recorded_at.date())
+            previous_mac = _seal_earlier_records(con, key, check, recorded_at, plan["events"])
+            record = build_record(
+                con,
+                entry,
+                used,
+                recorded_at,
+                key=key,
+                decision_number=check.highest_number + 1,
+                previous_mac=previous_mac,
+                request_token=request_token,
             )
-        record = build_record(con, entry, used, recorded_at)
-        con.execute(db.load_query("insert_decision"), record).fetchall()
+            con.execute(db.load_query("insert_decision"), record).fetchall()
+            plan["events"].append(
+                (
+                    "decision",
+                    {
+                        "decision_id": record["decision_id"],
+                        "sequence_no": record["sequence_no"],
+                        "project_id": record["project_id"],
+                        "record_hash": record["record_hash"],
+                        "record_mac": record["record_mac"],
+                        "highest_number": decision_anchor.decision_number(record["decision_id"]),
+                    },
+                )
+            )
+    except _AlreadyRecorded as done:
+        con = db.connect_read_only(path)
+        try:
+            return get_decision(con, done.decision_id)
+        finally:
+            con.close()
     return record
+
+
+def _seal_earlier_records(
+    con: duckdb.DuckDBPyConnection,
+    key: decision_key.RecordKey,
+    check: decision_chain.RecordCheck,
+    sealed_at: datetime,
+    events: list,
+) -> str:
+    """The seal the new record follows on from; seals the records made before keyed seals first, if any need it."""
+    rows = decision_chain.table_rows(con)
+    if not rows:
+        return GENESIS_HASH
+    if rows[-1].get("chain_scheme") == CHAIN_KEYED:
+        return str(rows[-1]["record_mac"])
+    if not check.needs_seal:  # sealed earlier, no keyed record yet
+        return str(check.sealed["seal_mac"])
+    legacy = rows[: check.legacy_count]
+    head = legacy[-1]
+    seal = {
+        "sealed_at_utc": sealed_at.replace(microsecond=0),
+        "through_sequence_no": len(legacy),
+        "through_decision_id": head["decision_id"],
+        "through_record_hash": head["record_hash"],
+        "key_id": key.key_id,
+        "seal_mac": decision_chain.seal_mac(key, len(legacy), head["record_hash"]),
+    }
+    con.execute(db.load_query("insert_decision_seal"), seal).fetchall()
+    events.append(
+        (
+            "seal",
+            {
+                "through_sequence_no": len(legacy),
+                "through_decision_id": head["decision_id"],
+                "through_record_hash": head["record_hash"],
+                "seal_mac": seal["seal_mac"],
+                "records": [[r["decision_id"], int(r["sequence_no"]), r["record_hash"]] for r in legacy],
+                "highest_number": max(decision_anchor.decision_number(r["decision_id"]) for r in legacy),
+                "note": "records made before keyed seals, sealed as they were at this moment",
+            },
+        )
+    )
+    return seal["seal_mac"]
 
 
 # --- publication register ----------------------------------------------------------------------------
@@ -553,6 +664,7 @@ REGISTER_HEADERS = {
     "corrects_decision_id": "Corrects decision",
     "corrected_by_decision_id": "Corrected by decision",
     "record_hash": "Record hash (SHA-256)",
+    "record_mac": "Record seal (HMAC-SHA-256)",
 }
 REGISTER_MONEY_COLUMNS = ("costs_saved_gbp", "benefits_lost_gbp", "net_effect_gbp", "returning_to_council_gbp")
 
@@ -565,6 +677,8 @@ def publication_register(con: duckdb.DuckDBPyConnection, suppress_up_to: int = D
     if not decisions_table_exists(con):
         return pd.DataFrame(columns=columns)
     frame = db.query_df(con, "decision_register", {"suppress_up_to": int(suppress_up_to)})
+    if "record_mac" not in frame.columns:  # a database made before seals
+        frame["record_mac"] = None
     frame["decision"] = frame["decision"].map(DECISIONS).fillna(frame["decision"])
     frame["reason"] = frame["reason_category"].map(REASON_CATEGORIES).fillna(frame["reason_category"])
     frame["false_economy"] = frame["false_economy"].map({True: "Yes", False: "No"})
@@ -593,7 +707,12 @@ def register_sheet(frame: pd.DataFrame, suppress_up_to: int = DEFAULT_SUPPRESS_U
     )
 
 
-def register_about(suppress_up_to: int, council: str | None = None) -> list[tuple[str, Any]]:
+def register_about(
+    suppress_up_to: int, council: str | None = None, check: decision_chain.RecordCheck | None = None
+) -> list[tuple[str, Any]]:
+    head = [] if check is None else [("Head of the record", head_sentence(check))]
+    if check is not None and check.key is not None and check.count > check.legacy_count:
+        head.append(("Seal key id", check.key.key_id))
     return [
         ("What this is", f"{council or 'The council'}'s register of funding decisions on adult social care projects"),
         ("One row per", "decision; a correction is a new row naming the decision it corrects (both are kept)"),
@@ -605,6 +724,13 @@ def register_about(suppress_up_to: int, council: str | None = None) -> list[tupl
             "after the effective date",
         ),
         ("Record hash", "each decision's SHA-256 fingerprint: a later change to a published record would not match"),
+        (
+            "Record seal",
+            "each decision's HMAC-SHA-256 seal under the council's key, chained to the one before: nobody without "
+            "the key can make a record that matches it. Keep this file: python -m dashboard verify-decisions "
+            "--published FILE checks the database still holds every decision as published here",
+        ),
+        *head,
         ("Created", datetime.now().strftime("%Y-%m-%d %H:%M")),
     ]
 
@@ -619,7 +745,8 @@ def register_bytes(con: duckdb.DuckDBPyConnection, fmt: str, suppress_up_to: int
         return export_files.csv_bytes(sheet)
     if fmt == "xlsx":
         council = _council_name(con)
-        about = export_files.about_sheet(register_about(suppress_up_to, council))
+        check = decision_chain.check(con, decision_key.load_key(create=False), None)
+        about = export_files.about_sheet(register_about(suppress_up_to, council, check))
         return export_files.xlsx_bytes([sheet, about], {"title": "Decision register"})
     raise ValueError(f"Unknown format {fmt!r}: use csv or xlsx")
 
@@ -657,11 +784,28 @@ def add_commands(subparsers) -> None:
     p.add_argument(
         "--exit-costs", default=None, metavar="GBP", help="one-off costs of stopping, paid by the council (default 0)"
     )
+    p.add_argument(
+        "--request-token",
+        default=None,
+        metavar="TOKEN",
+        help="an id for this request: run again with the same token, it returns the first record instead of a second",
+    )
     add_db_option(p)
     add_assumption_options(p)
     p.set_defaults(func=cmd_decide)
 
-    p = subparsers.add_parser("verify-decisions", help="check the decision record has not been altered")
+    p = subparsers.add_parser(
+        "verify-decisions",
+        help="check the decision record has not been altered: its chain, its seals and the decision log",
+    )
+    p.add_argument(
+        "--published",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="REGISTER",
+        help="also check the database still holds every decision as in a published register (.csv or .xlsx)",
+    )
     add_db_option(p)
     p.set_defaults(func=cmd_verify)
 
@@ -709,13 +853,15 @@ def cmd_decide(args: argparse.Namespace) -> int:
     if args.as_of is None:
         assumptions = assumptions.with_changes(as_of=datetime.now(UTC).date())
     try:
-        record = record_decision(args.db, entry, assumptions)
-    except (DecisionError, UnknownProjectError) as exc:
+        record = record_decision(args.db, entry, assumptions, request_token=args.request_token)
+    except (DecisionError, UnknownProjectError, decision_key.DecisionKeyError) as exc:
         problems = exc.problems if isinstance(exc, DecisionError) else [str(exc)]
         print("error: the decision was not recorded:", file=sys.stderr)
         for problem in problems:
             print(f"  - {problem}", file=sys.stderr)
         return 2
+    if decision_key.generated_here is not None:
+        print(f"warning: {decision_key.generated_warning(decision_key.generated_here)}", file=sys.stderr)
     print(
         f"Recorded decision {record['decision_id']}: {DECISIONS[record['decision']].lower()} "
         f"{record['project_id']} ({record['project_name']}) from {record['effective_date'].isoformat()}. "
@@ -724,20 +870,87 @@ def cmd_decide(args: argparse.Namespace) -> int:
     return 0
 
 
+def head_sentence(check: decision_chain.RecordCheck) -> str:
+    """The chain's head in words, for the register, the CLI and the page: what a published copy must match."""
+    head = check.head
+    if not head:
+        return "The decision record is empty."
+    seal = f", seal {head['record_mac']}" if head.get("record_mac") else " (recorded before keyed seals)"
+    return (
+        f"Newest decision {head['decision_id']} (record {head['sequence_no']} of {check.count}), fingerprint "
+        f"{head['record_hash']}{seal}."
+    )
+
+
+PUBLISHED_ID, PUBLISHED_HASH, PUBLISHED_SEAL = (
+    REGISTER_HEADERS["decision_id"],
+    REGISTER_HEADERS["record_hash"],
+    REGISTER_HEADERS["record_mac"],
+)
+
+
+def read_published_register(path: Path) -> pd.DataFrame:
+    """A register this app published (CSV or Excel), as text: decision id, fingerprint and seal (may be empty)."""
+    if path.suffix.lower() == ".xlsx":
+        frame = pd.read_excel(path, sheet_name=register_sheet(pd.DataFrame()).name, dtype=str)
+    else:
+        frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    if PUBLISHED_ID not in frame.columns or PUBLISHED_HASH not in frame.columns:
+        raise ValueError(
+            f"{path} is not a decision register: it needs the columns {PUBLISHED_ID!r} and {PUBLISHED_HASH!r}"
+        )
+    if PUBLISHED_SEAL not in frame.columns:  # published before seals
+        frame[PUBLISHED_SEAL] = ""
+    return frame[[PUBLISHED_ID, PUBLISHED_HASH, PUBLISHED_SEAL]].fillna("")
+
+
+def compare_with_published(con: duckdb.DuckDBPyConnection, published: pd.DataFrame, source: str) -> list[str]:
+    """Every decision in a published register that the database no longer holds exactly as published."""
+    stored = {row["decision_id"]: row for row in decision_chain.table_rows(con)}
+    problems = []
+    for decision_id, published_hash, published_seal in published.itertuples(index=False):
+        row = stored.get(decision_id)
+        if row is None:
+            problems.append(f"Decision {decision_id} was published in {source} but is not in the database.")
+        elif row["record_hash"] != published_hash or (published_seal and row.get("record_mac") != published_seal):
+            problems.append(f"Decision {decision_id} in the database is not the one published in {source}.")
+    return problems
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     con = db.connect_read_only(args.db)
     try:
-        problems = verify_decision_log(con)
-        count = len(decision_history(con))
-        newest = latest_hash(con)
+        check = check_record(con)
+        for register in args.published:
+            try:
+                published = read_published_register(register)
+            except (OSError, ValueError) as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+            check.problems += compare_with_published(con, published, str(register))
+            check.notes.append(f"Every decision published in {register} ({len(published):,}) is held as published.")
+    except decision_key.DecisionKeyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     finally:
         con.close()
-    if problems:
+    if check.problems:
         print("error: the decision record has been altered:", file=sys.stderr)
-        for problem in problems:
+        for problem in check.problems:
             print(f"  - {problem}", file=sys.stderr)
+        print("No decision can be added until this is resolved (README.md, Security and access).", file=sys.stderr)
         return 1
-    print(f"The decision record is intact: {count} decisions." + (f" Latest hash {newest}." if newest else ""))
+    sealed = check.count - check.legacy_count
+    lines = [f"The decision record is intact: {check.count} decisions."]
+    if check.count:
+        key = check.key
+        if key is not None and (sealed or check.sealed):
+            lines.append(f"Sealed under key {key.key_id} ({key.source}); the decision log beside the database agrees.")
+        else:
+            lines.append("None is sealed yet: the next decision seals them.")
+        lines.append(head_sentence(check))
+    lines += [f"note: {note}" for note in check.notes]
+    print("\n".join(lines))
     return 0
 
 

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import db
-from dashboard.access import SUPPRESS_UP_TO
+from dashboard.access import SUPPRESS_UP_TO, hidden_small_groups
 from dashboard.appraisal import Assumptions
 
 SUPPRESS_RANGE = (1, SUPPRESS_UP_TO)  # counts of people in this range are never shown
@@ -242,6 +242,26 @@ def place_tables(rows: pd.DataFrame, hide_grand_total: bool = False) -> PlaceTab
     by_locality = _summary(by_locality, "locality", hidden[TOTAL].reindex(by_locality["locality"]))
     by_area = _summary(by_area, "service_area", hidden.loc[TOTAL].reindex(by_area["service_area"]))
     return PlaceTables(people, hidden, by_locality, by_area)
+
+
+MONEY_COLUMNS = ("pv_cost_gbp", "pv_benefit_gbp", "spend_per_person_gbp", "benefit_per_person_gbp")
+
+
+def hide_small_groups(table: pd.DataFrame, key: str, min_projects: int) -> pd.DataFrame:
+    """A place table as a viewer sees it: the money of a group of fewer than min_projects projects hidden.
+
+    Such a group's spend and benefit would be its projects' own; access.hidden_small_groups also hides the next
+    smallest when one alone would be hidden, so the Total row cannot give it back. Hidden figures become missing
+    (so charts and the spread leave them out) and money_hidden says where to show '*'. The Total row stays.
+    """
+    out = table.copy()
+    groups = out[key] != TOTAL
+    hidden = pd.Series(False, index=out.index)
+    hidden[groups] = hidden_small_groups(out.loc[groups, "projects"], min_projects)
+    for column in MONEY_COLUMNS:
+        out[column] = out[column].astype("float64").where(~hidden)
+    out["money_hidden"] = hidden
+    return out
 
 
 def display(values: pd.DataFrame, hidden: pd.DataFrame) -> pd.DataFrame:

@@ -449,6 +449,8 @@ def _about(record: dict, assumptions: dict) -> Section:
         ("Decision record", f"{record['decision_id']}, record {record['sequence_no']} of the council's decision log"),
         ("Record fingerprint (SHA-256)", str(record["record_hash"])),
     ]
+    if record.get("record_mac"):  # records made before keyed seals have none
+        facts.append(("Record seal (HMAC-SHA-256, the council's key)", str(record["record_mac"])))
     shifted = [
         k
         for k in ("cost_factor", "benefit_factor", "deadweight_factor", "attribution_factor", "drop_off_factor")

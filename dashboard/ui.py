@@ -57,12 +57,19 @@ def _this_run() -> object | None:
     return None if ctx is None else ctx.cursors  # a new dict at the start of every run (ScriptRunContext.reset)
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _cleaned_at_start(path: str) -> tuple:
+    """Once per server process and database: remove temporary files killed writes left (never a live writer's)."""
+    return tuple(db.clean_leftovers(path))
+
+
 def database_version() -> tuple:
     """The database file's identity, read once per script run so the whole page uses one version."""
     run = _this_run()
     pinned = st.session_state.get(_RUN_VERSION_KEY)
     if run is not None and pinned is not None and pinned[0] is run:
         return pinned[1]
+    _cleaned_at_start(str(db.default_db_path()))
     try:
         version = db.database_version()
     except FileNotFoundError:

@@ -1,5 +1,7 @@
 -- one row per recorded decision, for the council's transparency page: no personal data (the decision
--- maker's name is left out; their role is kept) and counts of people from 1 to $suppress_up_to shown as '*'
+-- maker's name and account are left out; their role is kept) and counts of people from 1 to $suppress_up_to
+-- shown as '*'. Every stored column but those comes through (the page picks what it publishes, including each
+-- record's seal where the database has seals), so a database made before seals reads too.
 --
 -- parameters:
 --   $suppress_up_to  integer  people counts from 1 to this are suppressed (0 suppresses nothing)
@@ -8,6 +10,14 @@ with
 
 params as (
     select cast($suppress_up_to as integer) as suppress_up_to
+),
+
+-- every column but the personal ones (a database made before seals lacks decided_by_id: the list still reads)
+published as (
+    select
+        columns(lambda c: c not in ('people_affected', 'decided_by', 'decided_by_id')),
+        people_affected as people_affected_count
+    from decisions
 ),
 
 corrections as (
@@ -21,30 +31,14 @@ corrections as (
 
 final as (
     select
-        d.decision_id,
+        d.* exclude (people_affected_count),
         cast(d.recorded_at_utc as date) as recorded_date,
-        d.project_id,
-        d.project_name,
-        d.decision,
-        d.effective_date,
-        d.reason_category,
-        d.rationale,
         case
-            when d.people_affected between 1 and params.suppress_up_to then '*'
-            else cast(d.people_affected as varchar)
+            when d.people_affected_count between 1 and params.suppress_up_to then '*'
+            else cast(d.people_affected_count as varchar)
         end as people_affected,
-        d.costs_saved_gbp,
-        d.benefits_lost_gbp,
-        d.net_effect_gbp,
-        d.returning_to_council_gbp,
-        d.false_economy,
-        d.bcr,
-        d.projectitis_score,
-        d.decided_by_role,
-        d.corrects_decision_id,
-        c.corrected_by_decision_id,
-        d.record_hash
-    from decisions as d
+        c.corrected_by_decision_id
+    from published as d
     cross join params
     left join corrections as c on d.decision_id = c.decision_id
 )

@@ -36,4 +36,10 @@ select
     cast($project_snapshot_json as varchar) as project_snapshot_json,
     cast($assumptions_json as varchar) as assumptions_json,
     cast($previous_hash as varchar) as previous_hash,
-    cast($record_hash as varchar) as record_hash
+    cast($record_hash as varchar) as record_hash,
+    cast($decided_by_id as varchar) as decided_by_id,
+    cast($request_token as varchar) as request_token,
+    cast($chain_scheme as varchar) as chain_scheme,
+    cast($key_id as varchar) as key_id,
+    cast($previous_mac as varchar) as previous_mac,
+    cast($record_mac as varchar) as record_mac

@@ -3,6 +3,7 @@ refused before anything is replaced."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import date
@@ -56,14 +57,12 @@ def test_backup_then_restore_brings_back_every_row_and_decision_exactly(tiny_db,
     assert done.returncode == 0, done.stderr
     assert "2 decisions" in done.stdout
 
-    record_decision(tiny_db, a_decision("P003", "extend"), base_assumptions)  # made after the backup
-    with db.write_database(tiny_db) as con:
+    with db.write_database(tiny_db) as con:  # a change after the backup, but no decision
         con.execute("delete from benefits")
     assert snapshot(tiny_db) != before
 
     done = cli("restore", str(tmp_path / "bk"), "--db", str(tiny_db))
     assert done.returncode == 0, done.stderr
-    assert "1 decisions recorded after this backup" in done.stderr
 
     assert snapshot(tiny_db) == before
     con = db.connect_read_only(tiny_db)
@@ -73,7 +72,85 @@ def test_backup_then_restore_brings_back_every_row_and_decision_exactly(tiny_db,
         con.close()
     kept = list(tmp_path.glob("tiny.duckdb.replaced-*"))
     assert len(kept) == 1
-    assert len(snapshot(kept[0])["decision_ids"]) == 3  # the replaced database, with the later decision, is kept
+    assert len(snapshot(kept[0])["rows"]["benefits"]) == 0  # the replaced database is kept as it was
+
+
+def test_a_backup_older_than_the_decision_log_is_refused_unless_the_loss_is_accepted(
+    tiny_db, tmp_path, base_assumptions
+):
+    record_decision(tiny_db, a_decision("P001"), base_assumptions)
+    assert cli("backup", "--db", str(tiny_db), "--out", str(tmp_path / "bk")).returncode == 0
+    record_decision(tiny_db, a_decision("P002"), base_assumptions)  # D0002 and D0003, after the backup
+    record_decision(tiny_db, a_decision("P003", "extend"), base_assumptions)
+    newest = snapshot(tiny_db)
+
+    done = cli("restore", str(tmp_path / "bk"), "--db", str(tiny_db))
+    assert done.returncode == 2
+    assert "is older than the decision record" in done.stderr
+    assert "D0002 and D0003 were recorded after it and would be lost" in done.stderr
+    assert "--accept-loss" in done.stderr and "Nothing was restored" in done.stderr
+    assert snapshot(tiny_db) == newest  # untouched
+    assert not list(tmp_path.glob("tiny.duckdb.replaced-*"))
+
+    done = cli("restore", str(tmp_path / "bk"), "--db", str(tiny_db), "--accept-loss")
+    assert done.returncode == 0, done.stderr
+    assert "D0002 and D0003 were lost, as accepted with --accept-loss" in done.stderr
+    assert snapshot(tiny_db)["decision_ids"] == ["D0001"]
+    log = [json.loads(line) for line in (tmp_path / "tiny.duckdb.decision-log").read_text().splitlines()]
+    restore_line = next(line for line in log if line["event"] == "restore")
+    assert restore_line["accept_loss"] is True and restore_line["lost"] == ["D0002", "D0003"]
+    assert log[-1] == {**log[-1], "event": "committed", "of": [restore_line["n"]]}
+
+    con = db.connect_read_only(tiny_db)
+    try:
+        assert verify_decision_log(con) == []  # the loss was accepted and logged: the record is consistent
+    finally:
+        con.close()
+    done = cli("verify-decisions", "--db", str(tiny_db))
+    assert done.returncode == 0, done.stderr
+    assert "D0002, D0003 were lost" in done.stdout  # an auditor is told
+
+    after = record_decision(tiny_db, a_decision("P002"), base_assumptions)
+    assert after["decision_id"] == "D0004"  # never D0002 again: the register cannot hold two different D0002s
+    assert after["sequence_no"] == 2
+
+
+def test_a_backup_whose_decisions_differ_from_the_log_is_refused_even_accepting_loss(
+    tiny_db, tmp_path, base_assumptions
+):
+    other = tmp_path / "other" / "other.duckdb"
+    other.parent.mkdir()
+    other.write_bytes(tiny_db.read_bytes())  # the same portfolio, but its own decisions
+    record_decision(other, a_decision("P003", "scale"), base_assumptions)
+    backup.backup(other, tmp_path / "bk-other")
+    record_decision(tiny_db, a_decision("P001"), base_assumptions)
+    before = snapshot(tiny_db)
+    for extra in ((), ("--accept-loss",)):
+        done = cli("restore", str(tmp_path / "bk-other"), "--db", str(tiny_db), *extra)
+        assert done.returncode == 2
+        assert "are not an earlier state of this database's decision record" in done.stderr
+        assert snapshot(tiny_db) == before
+
+
+def test_a_truncated_backup_is_refused_clearly_before_anything_is_replaced(tiny_db, tmp_path, base_assumptions):
+    record_decision(tiny_db, a_decision("P001"), base_assumptions)
+    backup.backup(tiny_db, tmp_path / "bk")
+    copy = tmp_path / "bk" / backup.BACKUP_FILE
+    with open(copy, "r+b") as f:
+        f.truncate(copy.stat().st_size * 2 // 3)
+    manifest_path = tmp_path / "bk" / backup.MANIFEST_FILE
+    manifest = json.loads(manifest_path.read_text())
+    manifest["sha256"] = backup._sha256(copy)  # as if the copy was cut before its manifest was written
+    manifest_path.write_text(json.dumps(manifest))
+    before = snapshot(tiny_db)
+
+    done = cli("restore", str(tmp_path / "bk"), "--db", str(tiny_db))
+
+    assert done.returncode == 2
+    assert "is damaged: it could not be read in full" in done.stderr
+    assert "Nothing was restored" in done.stderr and "Traceback" not in done.stderr
+    assert snapshot(tiny_db) == before
+    assert not list(tmp_path.glob("tiny.duckdb.replaced-*"))
 
 
 def test_the_manifest_records_the_hash_row_counts_and_newest_decision(tiny_db, tmp_path, base_assumptions):

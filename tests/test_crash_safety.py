@@ -28,6 +28,7 @@ KILLS = 4
 BIG_COST_LINES = 150_000
 
 DECIDE_FOREVER = """
+import os
 import sys
 from datetime import date
 from dashboard.decisions import DecisionInput, record_decision
@@ -39,7 +40,8 @@ while True:
     entry = DecisionInput(
         project_id=("P001", "P002", "P003")[n % 3], decision="continue", effective_date=date(2026, 4, 1),
         reason_category="evidence_of_impact", decided_by="Crash Test",
-        rationale="Recorded by the crash-safety test, number " + str(n) + ", to be killed mid-write.",
+        rationale="Recorded by the crash-safety test, number " + str(n) + " of process " + str(os.getpid())
+        + ", to be killed mid-write.",
     )
     record = record_decision(path, entry, Assumptions(as_of=date(2026, 11, 22)))
     print("committed", record["decision_id"], record["record_hash"], flush=True)

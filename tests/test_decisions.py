@@ -204,7 +204,9 @@ def test_editing_a_row_directly_in_the_file_is_detected(tiny_db, read, base_assu
     con.close()
     problems = verify_decision_log(read(tiny_db))
     assert problems == [
-        "Decision D0001 (record 1): its content no longer matches its hash; it was changed after it was recorded."
+        "Decision D0001 (record 1): its content no longer matches its hash; it was changed after it was recorded.",
+        "Decision D0001 (record 1): its seal does not match its content: it was changed, or made, without the "
+        "council's key.",
     ]
     assert main(["verify-decisions", "--db", str(tiny_db)]) == 1
     assert "has been altered" in capsys.readouterr().err
@@ -213,8 +215,8 @@ def test_editing_a_row_directly_in_the_file_is_detected(tiny_db, read, base_assu
 
 
 def test_deleting_a_row_directly_in_the_file_is_detected(tiny_db, read, base_assumptions):
-    for _ in range(3):
-        record_decision(tiny_db, continue_lunch_club(), base_assumptions, now=NOW)
+    for n in range(3):
+        record_decision(tiny_db, continue_lunch_club(people_affected=40 + n), base_assumptions, now=NOW)
     con = duckdb.connect(str(tiny_db))
     con.execute("delete from decisions where decision_id = 'D0002'")
     con.close()
@@ -222,6 +224,8 @@ def test_deleting_a_row_directly_in_the_file_is_detected(tiny_db, read, base_ass
     assert problems == [
         "Decision D0003 (record 3): expected record number 2; a record before it is missing.",
         "Decision D0003 (record 3): it does not follow on from the record before it (a record was removed).",
+        "Decision D0003 (record 3): its seal does not follow on from the record before it.",
+        "Decision D0002 was recorded (decision log line 3) but is no longer in the database: it was deleted.",
     ]
 
 

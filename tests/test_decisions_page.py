@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -20,6 +23,11 @@ def page_db(tmp_path, monkeypatch):
     return path
 
 
+def form_key(at: AppTest, name: str) -> str:
+    """The Decisions form's widget key for a field (each form has its own, by its submission token)."""
+    return f"{name}_{at.session_state['decision_form_token']}"
+
+
 def open_page(project: str | None = "P001") -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=60)
     if project:
@@ -30,12 +38,14 @@ def open_page(project: str | None = "P001") -> AppTest:
 
 
 def fill_form(at: AppTest, *, decision: str, plan: str) -> AppTest:
-    at.selectbox(key="decision").set_value(decision)
-    at.selectbox(key="reason").set_value("budget_pressure")
-    at.text_area(key="rationale").input("The personal budget was reviewed and this support is no longer funded.")
-    at.text_area(key="transition_plan").input(plan)
-    at.text_input(key="decided_by").input("Jane Smith")
-    at.text_input(key="decided_by_role").input("Head of commissioning")
+    at.selectbox(key=form_key(at, "decision")).set_value(decision)
+    at.selectbox(key=form_key(at, "reason")).set_value("budget_pressure")
+    at.text_area(key=form_key(at, "rationale")).input(
+        "The personal budget was reviewed and this support is no longer funded."
+    )
+    at.text_area(key=form_key(at, "transition_plan")).input(plan)
+    at.text_input(key=form_key(at, "decided_by")).input("Jane Smith")
+    at.text_input(key=form_key(at, "decided_by_role")).input("Head of commissioning")
     at.button[0].click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -89,3 +99,44 @@ def test_a_valid_stop_is_recorded_and_shown_in_the_history(page_db):
     assert history["Decision ID"].tolist() == ["D0001"]
     assert history["False economy"].tolist() == ["No"]  # nothing to stop
     assert at.selectbox[-1].value == "D0001"  # the report picker
+
+
+def test_after_recording_the_form_is_clear_and_names_the_new_record_and_its_report(page_db):
+    at = fill_form(open_page("P001"), decision="stop", plan=PLAN)
+    message = at.success[0].value
+    assert message.startswith("Recorded decision D0001: stop from 30 June 2025.")
+    assert "(decisions?project=P001&decision=D0001#decisions-on-this-project)" in message
+    assert at.text_area(key=form_key(at, "rationale")).value == ""  # a fresh form for the next decision
+    assert at.text_input(key=form_key(at, "decided_by")).value == ""
+    assert at.selectbox(key="report_for").value == "D0001"
+    assert at.query_params["decision"] == ["D0001"] or at.query_params["decision"] == "D0001"
+
+
+def test_the_same_form_submitted_again_records_nothing_more(page_db):
+    at = open_page("P001")
+    at.selectbox(key=form_key(at, "decision")).set_value("continue")
+    at.text_area(key=form_key(at, "rationale")).input("Keep it: the drumkit is the cheapest way to meet this need.")
+    at.text_input(key=form_key(at, "decided_by")).input("Jane Smith")
+    token = at.session_state["decision_form_token"]
+    at.button[0].click()
+    at.run()
+    assert "Recorded decision D0001" in at.success[0].value
+    # the second press of a double-click arrives carrying the first form's token
+    at.session_state["decision_form_submitted"] = token
+    at.run()
+    assert not at.exception
+    assert at.dataframe[0].value["Decision ID"].tolist() == ["D0001"]
+
+
+def test_a_decision_record_altered_outside_the_app_stops_the_form(page_db):
+    at = fill_form(open_page("P001"), decision="stop", plan=PLAN)
+    copy = page_db.with_name("edited.duckdb")  # a SQL client on a copy, put back over the file
+    shutil.copyfile(page_db, copy)
+    con = duckdb.connect(str(copy))
+    con.execute("update decisions set rationale = 'Rewritten afterwards' where decision_id = 'D0001'")
+    con.close()
+    os.replace(copy, page_db)
+    at = open_page("P001")
+    assert any("altered outside the app, so no decision can be added" in e.value for e in at.error)
+    submit = next(b for b in at.button if b.label == "Record the decision")
+    assert submit.disabled

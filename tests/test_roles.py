@@ -27,8 +27,8 @@ role = "viewer"
 [sign_in]
 default_role = "none"
 [users]
-"Sam.Finance@Exampleshire.gov.uk" = "finance"
-"pat.viewer@exampleshire.gov.uk" = "viewer"
+"7F3C1A2E-5B6D-4E8F-9A0B-1C2D3E4F5A6B" = "finance"  # Sam's Entra ID object id (oid)
+"pat-sub-0001" = "viewer"  # another provider's sub
 [groups]
 "group-decision-makers" = ["decision-maker"]
 """
@@ -63,17 +63,37 @@ def test_every_page_needs_a_permission_and_only_the_summary_and_equity_pages_are
     assert access.page_permission("decisions") == "view_project_detail"  # the form inside needs record_decisions
 
 
-def test_the_roles_file_maps_emails_in_any_case_and_groups(tmp_path):
+SAM_OID = "7f3c1a2e-5b6d-4e8f-9a0b-1c2d3e4f5a6b"
+
+
+def test_the_roles_file_maps_account_ids_in_any_case_and_groups_never_emails_by_default(tmp_path):
     path = tmp_path / "roles.toml"
     path.write_text(ROLES_FILE)
     config = access.load_roles_config(path)
-    assert access.roles_for(config, "sam.finance@exampleshire.gov.uk", []) == ("finance",)
-    assert access.roles_for(config, "x@y.uk", ["group-decision-makers"]) == ("decision-maker",)
-    assert access.roles_for(config, "SAM.FINANCE@exampleshire.gov.uk", ["group-decision-makers"]) == (
+    assert access.roles_for(config, "sam@exampleshire.gov.uk", [], account_id=SAM_OID) == ("finance",)
+    assert access.roles_for(config, None, [], account_id=SAM_OID.upper()) == ("finance",)
+    assert access.roles_for(config, None, [], account_id="pat-sub-0001") == ("viewer",)
+    assert access.roles_for(config, "x@y.uk", ["group-decision-makers"], account_id="someone-else") == (
+        "decision-maker",
+    )
+    assert access.roles_for(config, None, ["group-decision-makers"], account_id=SAM_OID) == (
         "finance",
         "decision-maker",
     )
-    assert access.roles_for(config, "stranger@elsewhere.com", ["other-group"]) == ()  # default_role = "none"
+    assert access.roles_for(config, "stranger@elsewhere.com", ["other-group"], account_id="x") == ()  # role "none"
+
+
+def test_email_is_matched_only_when_the_roles_file_opts_in(tmp_path):
+    path = tmp_path / "roles.toml"
+    path.write_text('[sign_in]\ndefault_role = "none"\n[users]\n"Sam.Finance@Exampleshire.gov.uk" = "finance"\n')
+    with pytest.raises(access.RolesConfigError, match="matched only with \\[sign_in\\] match_email = true"):
+        access.load_roles_config(path)
+    path.write_text(
+        '[sign_in]\ndefault_role = "none"\nmatch_email = true\n[users]\n"Sam.Finance@Exampleshire.gov.uk" = "finance"\n'
+    )
+    config = access.load_roles_config(path)
+    assert access.roles_for(config, "SAM.finance@exampleshire.gov.uk", [], account_id="any") == ("finance",)
+    assert access.roles_for(config, "someone@exampleshire.gov.uk", [], account_id="any") == ()
 
 
 def test_the_shipped_roles_file_is_valid_and_local_mode_is_commissioner(monkeypatch):
@@ -86,7 +106,8 @@ def test_the_shipped_roles_file_is_valid_and_local_mode_is_commissioner(monkeypa
 @pytest.mark.parametrize(
     "text, message",
     [
-        ('[users]\n"a@b.uk" = "superuser"', "unknown role 'superuser'"),
+        ('[users]\n"7f3c1a2e" = "superuser"', "unknown role 'superuser'"),
+        ("[privacy]\nmin_projects_per_group = 0", "min_projects_per_group must be a whole number"),
         ('[local]\nrole = "none"', "not a role"),
         ("[everyone]\nrole = 1", "unknown section"),
         ("[users\n", "not valid TOML"),
@@ -97,6 +118,21 @@ def test_a_mistake_in_the_roles_file_is_an_error_naming_it_not_a_silent_grant(tm
     path.write_text(text)
     with pytest.raises(access.RolesConfigError, match=message):
         access.load_roles_config(path)
+
+
+def test_a_group_of_fewer_than_three_projects_is_hidden_from_viewers_with_the_next_smallest_if_alone():
+    assert access.hidden_small_groups([1, 5, 9]) == [True, True, False]  # else total minus 5 and 9 gives it back
+    assert access.hidden_small_groups([1, 2, 9]) == [True, True, False]
+    assert access.hidden_small_groups([0, 3, 9]) == [False, False, False]
+    assert access.hidden_small_groups([2, 4, 4, 9], min_projects=5) == [True, True, True, False]
+    assert access.hidden_small_groups([1, 9], min_projects=1) == [False, False]  # people who see projects anyway
+
+
+def test_a_commissioner_sees_every_groups_figures_on_the_summary(app):
+    at = app(role="commissioner", page="overview")
+    at.run()
+    assert not at.exception
+    assert "*" not in at.dataframe[0].value["Committed funding"].tolist()
 
 
 def test_counts_of_one_to_seven_people_are_shown_as_a_star():
@@ -134,6 +170,11 @@ def app(tiny_db, monkeypatch, tmp_path):
     return make
 
 
+def form_key(at: AppTest, name: str) -> str:
+    """The Decisions form's widget key for a field (each form has its own, by its submission token)."""
+    return f"{name}_{at.session_state['decision_form_token']}"
+
+
 def titles(at: AppTest) -> list[str]:
     return [t.value for t in at.title]
 
@@ -152,8 +193,13 @@ def test_a_viewer_gets_the_summary_with_small_counts_hidden_and_never_a_project(
     assert "LOCAL MODE" in texts(at) and "viewer" in texts(at)
     by_area = at.dataframe[0].value
     assert by_area["Service area"].tolist() == ["Carers", "Older people", "Physical disability"]
-    assert by_area["People reached"].tolist() == ["*", "40", "*"]
+    # one project in each service area: a viewer would read each project's own figures, so every group is hidden
+    assert by_area["Projects"].tolist() == [1, 1, 1]
+    assert by_area["People reached"].tolist() == ["*", "*", "*"]
+    assert by_area["Committed funding"].tolist() == ["*", "*", "*"]
+    assert by_area["Projects at high risk"].tolist() == ["*", "*", "*"]
     assert next(m.value for m in at.metric if m.label == "People reached") == "51"
+    assert next(m.value for m in at.metric if m.label == "Committed funding") != "*"  # three projects together
     assert "Drumkit" not in texts(at)
     for page in ["portfolio", "project", "decisions", "assumptions"]:
         at = app(page=page)
@@ -221,8 +267,8 @@ def test_with_sign_in_configured_nobody_sees_data_before_signing_in(app):
     assert not at.metric and not at.dataframe
 
 
-def test_signed_in_roles_come_from_email_and_groups(app):
-    sam = {"is_logged_in": True, "email": "SAM.finance@exampleshire.gov.uk", "name": "Sam"}
+def test_signed_in_roles_come_from_the_account_id_and_groups(app):
+    sam = {"is_logged_in": True, "email": "SAM.finance@exampleshire.gov.uk", "name": "Sam", "oid": SAM_OID}
     at = app()
     at.secrets["auth"] = AUTH
     at.user = sam
@@ -266,3 +312,97 @@ def test_only_finance_and_admin_get_the_finance_export_buttons(app, role, shown)
     assert not at.exception
     assert titles(at) == ["Portfolio"]
     assert ("Finance exports" in [s.value for s in at.subheader]) == shown
+
+
+ANN_OID = "0b8e2f4a-1111-4c2d-9e3f-5a6b7c8d9e0f"
+
+
+def test_a_signed_in_decision_records_the_account_not_a_typed_name(app, tiny_db, read):
+    at = app(page="decisions")
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "name": "Ann Director", "oid": ANN_OID, "groups": ["group-decision-makers"]}
+    at.query_params["project"] = "P002"
+    at.run()
+    assert not at.exception
+    assert not [t for t in at.text_input if t.key == form_key(at, "decided_by")]  # nothing to type a name into
+    shown = next(t for t in at.text_input if t.label.startswith("Decided by (from your sign-in"))
+    assert shown.value == "Ann Director" and shown.disabled
+    at.selectbox(key=form_key(at, "decision")).set_value("continue")
+    at.text_area(key=form_key(at, "rationale")).input(
+        "The lunch club reduces loneliness; keep funding it for another year."
+    )
+    next(b for b in at.button if b.label == "Record the decision").click()
+    at.run()
+    assert not at.exception
+    assert "Recorded decision D0001" in at.success[0].value
+    from dashboard.decisions import get_decision
+
+    record = get_decision(read(tiny_db), "D0001")
+    assert (record["decided_by"], record["decided_by_id"]) == ("Ann Director", ANN_OID)
+
+
+def test_someone_using_another_persons_email_gets_nothing_by_it(app):
+    at = app()
+    at.secrets["auth"] = AUTH
+    # the address of a listed person, but another account: Microsoft's warning about email and preferred_username
+    at.user = {"is_logged_in": True, "email": "sam.finance@exampleshire.gov.uk", "oid": "another-tenant-oid"}
+    at.run()
+    assert not at.exception
+    assert titles(at) == ["No access"]
+
+
+def test_local_mode_says_it_listens_only_on_this_computer(app):
+    at = app(role="commissioner")
+    at.run()
+    assert not at.exception
+    banner = next(w.value for w in at.warning if "LOCAL MODE" in w.value)
+    assert "It listens only on this computer (127.0.0.1), so nobody else can reach it." in banner
+
+
+def test_the_shipped_server_config_and_make_run_listen_on_this_computer_only():
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["address"] == "127.0.0.1"
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "ADDRESS ?= 127.0.0.1" in makefile and "--server.address $(ADDRESS)" in makefile
+
+
+def test_a_signed_in_import_records_the_account_not_a_typed_name(tiny_db, monkeypatch, tmp_path):
+    monkeypatch.setenv("COMMISSIONING_DB", str(tiny_db))
+    roles = tmp_path / "roles.toml"
+    roles.write_text(f'[sign_in]\ndefault_role = "none"\n[users]\n"{ANN_OID}" = "admin"\n')
+    monkeypatch.setenv("COMMISSIONING_ROLES", str(roles))
+    at = AppTest.from_file(str(PAGES / "data.py"), default_timeout=60)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "name": "Ann Admin", "oid": ANN_OID}
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.text_input if t.label == "Imported by (from your sign-in)"] == ["Ann Admin"]
+    assert not [t for t in at.text_input if t.label.startswith("Your name")]
+    at.file_uploader[0].set_value(
+        ("projects.csv", (ROOT / "tests" / "data" / "tiny" / "projects.csv").read_bytes(), "text/csv")
+    )
+    at.button(key="FormSubmitter:upload_form-Check and import").click()
+    at.run()
+    assert not at.exception
+    assert at.dataframe[-1].value["by"].tolist()[0] == f"Ann Admin (account {ANN_OID})"
+
+
+def test_a_viewer_sees_no_places_money_on_the_equity_page_when_it_is_one_projects_own(app):
+    at = app(page="equity")  # the roles file's local role is viewer; the tiny portfolio has one project a place
+    at.run()
+    assert not at.exception
+    by_locality = next(d.value for d in at.dataframe if "Locality" in d.value.columns)
+    places = by_locality[by_locality["Locality"] != "Total"]
+    assert len(places) >= 2
+    assert set(places["Spend from now (present value of costs)"]) == {"*"}
+    assert set(places["Spend per person"]) == {"*"}
+    total = by_locality[by_locality["Locality"] == "Total"]
+    assert total["Spend from now (present value of costs)"].iloc[0] != "*"  # three projects together
+    assert "Spend per person ranges from" not in texts(at)  # no place's own figure reaches the spread or its chart
+
+    at = app(role="commissioner", page="equity")
+    at.run()
+    by_locality = next(d.value for d in at.dataframe if "Locality" in d.value.columns)
+    assert "*" not in set(by_locality["Spend from now (present value of costs)"])

@@ -2,8 +2,11 @@
 
 With an `[auth]` section in .streamlit/secrets.toml the app signs people in through that OpenID Connect
 provider (Microsoft Entra ID for most councils: see README.md, "Security and access") with st.login, and
-their roles come from config/roles.toml by e-mail address or group. Without it the app runs in LOCAL MODE,
-labelled on every page, with one role for everyone (dashboard/access.py says which and why).
+their roles come from config/roles.toml by account id (Entra ID `oid`, else `sub`) or group, and by e-mail only
+where that file opts in. Records name the signed-in account (`signed_in_person`: its name and immutable id),
+never a name typed in. Without sign-in the app runs in LOCAL MODE, labelled on every page with the address it
+listens on (127.0.0.1, this computer only, unless the operator chose otherwise), with one role for everyone
+(dashboard/access.py says which and why).
 
 If a secrets file exists but cannot be read, the app stops rather than falling back to local mode, so a
 typo in the sign-in settings can never open the data to everyone.
@@ -27,6 +30,7 @@ class Identity:
     roles: tuple[str, ...]
     email: str | None = None
     name: str | None = None
+    account_id: str | None = None  # the immutable account id: Entra ID's oid claim, else the token's sub
 
     def can(self, permission: str) -> bool:
         return access.can(self.roles, permission)
@@ -102,9 +106,58 @@ def identity() -> Identity:
         _sign_in_screen(_provider(auth, config))
         st.stop()
     email = st.user.get("email") or st.user.get("preferred_username")
+    account_id = st.user.get("oid") or st.user.get("sub")
     groups = _claim_list(st.user.get("groups")) + _claim_list(st.user.get("roles"))
-    roles = access.roles_for(config, email, groups)
-    return Identity(mode="signed_in", roles=roles, email=email, name=st.user.get("name"))
+    roles = access.roles_for(config, email, groups, account_id=account_id)
+    name = st.user.get("name")
+    return Identity(mode="signed_in", roles=roles, email=email, name=name, account_id=account_id)
+
+
+@dataclass(frozen=True)
+class Person:
+    """The signed-in account, as records name it: who decided, who imported."""
+
+    name: str
+    account_id: str | None
+    email: str | None = None
+
+    @property
+    def audit_label(self) -> str:
+        """One line for a record that has a single "by" field: the name and the account id."""
+        return f"{self.name} (account {self.account_id})" if self.account_id else self.name
+
+
+def signed_in_person() -> Person | None:
+    """Who is signed in, for "decided by" and "imported by"; None in local mode, where people type their name.
+
+    Both the Decisions and Data pages call this, so a record's "by" always comes from sign-in when there is one.
+    """
+    who = identity()
+    if who.mode != "signed_in":
+        return None
+    return Person(
+        name=who.name or who.email or who.account_id or "signed-in user", account_id=who.account_id, email=who.email
+    )
+
+
+def min_projects_per_group() -> int:
+    """The fewest projects a place or service area must hold before a viewer sees its figures (roles file)."""
+    return _roles_config().min_projects_per_group
+
+
+LOOPBACK_ADDRESSES = ("127.0.0.1", "localhost", "::1")
+
+
+def listening_on() -> str:
+    """The address the server listens on, in words, for the LOCAL MODE banner."""
+    address = (st.get_option("server.address") or "").strip()
+    if address in LOOPBACK_ADDRESSES:
+        return f"It listens only on this computer ({address}), so nobody else can reach it."
+    shown = address or "every network interface"
+    return (
+        f"It listens on {shown}, so **anyone who can reach this machine** gets that role. Set "
+        '`server.address = "127.0.0.1"` (or configure sign-in) unless that is intended.'
+    )
 
 
 def _sign_in_screen(provider: str | None) -> None:
@@ -118,7 +171,8 @@ def show_identity(who: Identity) -> None:
     if who.mode == "local":
         st.warning(
             f"**LOCAL MODE**: sign-in is not configured, so everyone who can open this app is treated as "
-            f"**{who.role_label}**. To use it with colleagues, set up sign-in (README.md, Security and access).",
+            f"**{who.role_label}**. {listening_on()} To use it with colleagues, set up sign-in (README.md, "
+            "Security and access).",
             icon=":material/lock_open:",
         )
         return

@@ -14,6 +14,7 @@ import duckdb
 import streamlit as st
 
 from dashboard import db, template, ui
+from dashboard.components import auth
 from dashboard.export_files import csv_bytes
 from dashboard.formatting import long_date, plural
 from dashboard.import_limits import ImportLimits
@@ -28,15 +29,6 @@ HISTORY_COLUMNS = ["when", "by", "source_name", "source_format", "outcome", "sum
 ]  # the files of a refused upload, kept for "import the sound grants"
 FORMAT_CHOICES = {"Work it out from the file": None, "Template": "template", "360Giving grants": "360giving"}
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _signed_in_name() -> str:
-    try:
-        if st.user.is_logged_in:
-            return str(st.user.get("name") or st.user.get("email") or "")
-    except (AttributeError, KeyError, RuntimeError):
-        pass
-    return ""
 
 
 def _current_data(kind: str):
@@ -157,7 +149,11 @@ with st.form("upload_form", clear_on_submit=True):
         format="DD/MM/YYYY",
         help="A grant that ended before this date is 'ended'; one starting after it is 'proposed'.",
     )
-    imported_by = right.text_input("Your name (kept with the import record)", value=_signed_in_name())
+    person = auth.signed_in_person()  # with sign-in, the account is recorded, never a typed name
+    if person is not None:
+        right.text_input("Imported by (from your sign-in)", value=person.name, disabled=True)
+    else:
+        typed_name = right.text_input("Your name (kept with the import record)")
     submitted = st.form_submit_button("Check and import", type="primary", icon=":material/upload:")
 
 if submitted:
@@ -165,7 +161,13 @@ if submitted:
         st.warning("Choose a file to upload first.")
     else:
         files = [SourceFile(u.name, u.getvalue()) for u in uploads]
-        _run_import(files, FORMAT_CHOICES[format_label], as_of, imported_by.strip() or None, skip=False)
+        _run_import(
+            files,
+            FORMAT_CHOICES[format_label],
+            as_of,
+            person.audit_label if person is not None else (typed_name.strip() or None),
+            skip=False,
+        )
 
 result = st.session_state.get(RESULT_KEY)
 if result is not None:

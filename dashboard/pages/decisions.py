@@ -2,15 +2,18 @@
 report and the publication register. The project is chosen by ?project=ID so a link can be shared."""
 
 from datetime import date
+from urllib.parse import quote
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import db, ui
+from dashboard import db, decision_anchor, decision_key, ui
 from dashboard.appraisal import Assumptions
+from dashboard.components import auth, record_key
 from dashboard.components.accessible_theme import readable_on
 from dashboard.components.project_picker import pick_project
+from dashboard.decision_key import DecisionKeyError
 from dashboard.decisions import (
     DECISIONS,
     DEFAULT_SUPPRESS_UP_TO,
@@ -18,10 +21,12 @@ from dashboard.decisions import (
     REASON_CATEGORIES,
     DecisionError,
     DecisionInput,
+    check_record,
     decision_history,
+    head_sentence,
+    new_request_token,
     record_decision,
     register_bytes,
-    verify_decision_log,
 )
 from dashboard.formatting import gbp, long_date, month_label
 from dashboard.reports import decision_report, render_html, render_pdf
@@ -29,6 +34,32 @@ from dashboard.stopping import AGENCY_SHORT_LABELS, CostOfStopping, UnknownProje
 
 ui.require("view_project_detail")  # roles: dashboard/access.py; the form itself needs record_decisions
 FLASH_KEY = "decisions_flash"
+TOKEN_KEY = "decision_form_token"  # this form's submission token: the record it makes carries it
+PENDING_KEY = "decision_form_submitted"  # set by the submit button's callback to the token it was pressed for
+FORM_FOR_KEY = "decision_form_for"  # the project and stop date the form's values belong to
+FORM_FIELDS = (
+    "decision",
+    "effective_date",
+    "reason",
+    "people_affected",
+    "rationale",
+    "transition_plan",
+    "evidence",
+    "decided_by",
+    "decided_by_role",
+    "corrects",
+)
+
+
+def _submitted(token: str) -> None:
+    st.session_state[PENDING_KEY] = token
+
+
+def field_key(name: str, token: str) -> str:
+    """A form field's widget key: each form (one per token) has its own widgets."""
+    return f"{name}_{token}"
+
+
 # Okabe-Ito, colour-blind safe; each bar segment is also labelled and listed in the table below the chart
 AGENCY_COLOURS = {
     "council_asc": "#0072B2",
@@ -52,6 +83,28 @@ def _cost_of_stopping(
 def _report_files(version: tuple, decision_id: str) -> tuple[bytes, bytes]:
     report = decision_report(ui.connection(), decision_id)
     return render_pdf(report), render_html(report).encode("utf-8")
+
+
+# Checking the record reads every decision and the whole decision log; it is redone when either changes or the key does
+@st.cache_resource(max_entries=4, show_spinner="Checking the decision record…")
+def _record_check(version: tuple, log_state: tuple | None, key_id: str | None):
+    return check_record(ui.connection())
+
+
+def _log_state() -> tuple | None:
+    try:
+        stat = decision_anchor.log_path(db.default_db_path()).stat()
+    except FileNotFoundError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def _key_id() -> str | None:
+    try:
+        key = decision_key.load_key(create=False)
+    except DecisionKeyError:
+        return "unusable"
+    return None if key is None else key.key_id
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -110,12 +163,18 @@ if projects.empty:
     st.stop()
 
 flash = st.session_state.pop(FLASH_KEY, None)
-if flash:
-    st.success(flash)
 
 project = pick_project(projects, key="decisions_page")
 project_id = project["project_id"]
 version = ui.database_version()
+if flash:
+    recorded_id, recorded_decision, recorded_effective = flash
+    st.success(
+        f"Recorded decision {recorded_id}: {DECISIONS[recorded_decision].lower()} from "
+        f"{long_date(recorded_effective)}. [Its report]"
+        f"(decisions?project={quote(project_id)}&decision={quote(recorded_id)}#decisions-on-this-project) is below; "
+        "the form is clear for the next decision."
+    )
 
 # ---- the cost of stopping: stopping against continuing
 st.header("The cost of stopping: stopping against continuing")
@@ -209,6 +268,15 @@ if not c.nothing_to_stop:
         )
 
 # ---- record a decision
+# One press records one decision: the form is keyed by a token that the record carries (a repeated submission
+# returns the record the first one made), the form is replaced by a "Recording" notice while the write runs, and
+# the database refuses an identical decision on the same project within a few minutes (decisions.record_decision).
+record_key.configure_from_secrets()
+try:
+    record_check = _record_check(version, _log_state(), _key_id())
+except DecisionKeyError as exc:
+    st.error(f"The decision record cannot be checked: {exc}")
+    st.stop()
 history = decision_history(ui.connection(), project_id)
 st.header("Record a decision")
 if not ui.can("record_decisions"):
@@ -217,73 +285,127 @@ if not ui.can("record_decisions"):
         " decisions; ask your administrator if you need that role."
     )
 else:
+    person = auth.signed_in_person()
+    formed_for = st.session_state.get(FORM_FOR_KEY)
+    if formed_for is None or formed_for[0] != project_id:  # another project: a fresh, empty form
+        st.session_state[TOKEN_KEY] = new_request_token()
+    token = st.session_state.setdefault(TOKEN_KEY, new_request_token())
+    if formed_for != (project_id, stop_date):  # the effective date follows the stop date chosen above
+        st.session_state[field_key("effective_date", token)] = stop_date
+        st.session_state[FORM_FOR_KEY] = (project_id, stop_date)
+    pending = st.session_state.pop(PENDING_KEY, None)
+    slot = st.empty()
+    problems_now: list[str] = []
+    if pending == token:
+        slot.info("Recording the decision…", icon=":material/hourglass_top:")
+        entry = DecisionInput(
+            project_id=project_id,
+            decision=st.session_state.get(field_key("decision", token)),
+            effective_date=st.session_state.get(field_key("effective_date", token)),
+            reason_category=st.session_state.get(field_key("reason", token)),
+            rationale=st.session_state.get(field_key("rationale", token), ""),
+            transition_plan=st.session_state.get(field_key("transition_plan", token), ""),
+            evidence=st.session_state.get(field_key("evidence", token), ""),
+            decided_by=person.name if person else st.session_state.get(field_key("decided_by", token), ""),
+            decided_by_id=person.account_id if person else None,
+            decided_by_role=st.session_state.get(field_key("decided_by_role", token), ""),
+            people_affected=st.session_state.get(field_key("people_affected", token)),
+            corrects_decision_id=st.session_state.get(field_key("corrects", token)),
+            exit_costs_gbp=float(exit_costs),
+        )
+        try:
+            record = record_decision(db.default_db_path(), entry, assumptions, request_token=token)
+        except (DecisionError, UnknownProjectError, DecisionKeyError) as exc:
+            problems_now = exc.problems if isinstance(exc, DecisionError) else [str(exc)]
+        else:
+            # a fresh, empty form for the next decision: new widgets, so values a second click sends are for
+            # widgets that no longer exist and are dropped
+            st.session_state[TOKEN_KEY] = new_request_token()
+            for name in FORM_FIELDS:
+                st.session_state.pop(field_key(name, token), None)
+            st.session_state[FORM_FOR_KEY] = None
+            st.session_state[FLASH_KEY] = (record["decision_id"], record["decision"], record["effective_date"])
+            st.query_params["decision"] = record["decision_id"]
+            st.rerun()
+    slot.empty()
+    if record_check.problems:
+        st.error(
+            "The decision record has been altered outside the app, so no decision can be added until it is put "
+            "right (README.md, Security and access):\n\n" + "\n".join(f"- {p}" for p in record_check.problems),
+            icon=":material/gpp_bad:",
+        )
+    if problems_now:
+        st.error("The decision was not recorded:\n\n" + "\n".join(f"- {p}" for p in problems_now))
     open_records = history[history["corrected_by_decision_id"].isna()] if not history.empty else history
     correctable = [None, *open_records["decision_id"].tolist()]
-    with st.form("decision_form", clear_on_submit=False):
+    with st.form(f"decision_form_{token}", clear_on_submit=False):
         st.markdown(
             "Decisions are kept for good: they cannot be changed or deleted. To put one right, record a new decision "
             "that corrects it. The rationale, evidence and transition plan are published, so do not include names "
             "or personal details."
         )
         left, right = st.columns(2)
-        decision = left.selectbox("Decision", list(DECISIONS), format_func=DECISIONS.get, key="decision")
-        effective = right.date_input(
+        decision = left.selectbox(
+            "Decision", list(DECISIONS), format_func=DECISIONS.get, key=field_key("decision", token)
+        )
+        right.date_input(
             "Takes effect on (for a stop: the last day the project runs)",
-            value=stop_date,
             min_value=date(2000, 1, 1),
             max_value=date(2100, 12, 31),
             format="DD/MM/YYYY",
+            key=field_key("effective_date", token),
         )
-        reason = left.selectbox("Reason", list(REASON_CATEGORIES), format_func=REASON_CATEGORIES.get, key="reason")
-        people = right.number_input(
-            "People affected", min_value=0, value=int(project["people_reached"]), step=1, format="%d"
+        left.selectbox(
+            "Reason", list(REASON_CATEGORIES), format_func=REASON_CATEGORIES.get, key=field_key("reason", token)
         )
-        rationale = st.text_area("Rationale: why this decision (published)", max_chars=10_000, key="rationale")
-        plan = st.text_area(
+        right.number_input(
+            "People affected",
+            min_value=0,
+            value=int(project["people_reached"]),
+            step=1,
+            format="%d",
+            key=field_key("people_affected", token),
+        )
+        st.text_area("Rationale: why this decision (published)", max_chars=10_000, key=field_key("rationale", token))
+        st.text_area(
             "Transition plan: what happens to the people who draw on the service (required to stop or pause)",
             max_chars=10_000,
-            key="transition_plan",
+            key=field_key("transition_plan", token),
         )
-        evidence = st.text_area("Evidence relied on", max_chars=10_000, key="evidence")
+        st.text_area("Evidence relied on", max_chars=10_000, key=field_key("evidence", token))
         left, right = st.columns(2)
-        decided_by = left.text_input("Decided by (kept in the record, not published)", max_chars=200, key="decided_by")
-        role = right.text_input(
-            "Their role (published, e.g. Director of Adult Social Services)", max_chars=200, key="decided_by_role"
+        if person is not None:
+            left.text_input(
+                "Decided by (from your sign-in; kept in the record, not published)",
+                value=person.name,
+                disabled=True,
+                key=f"decided_by_signed_in_{token}",
+            )
+        else:
+            left.text_input(
+                "Decided by (kept in the record, not published)", max_chars=200, key=field_key("decided_by", token)
+            )
+        right.text_input(
+            "Their role (published, e.g. Director of Adult Social Services)",
+            max_chars=200,
+            key=field_key("decided_by_role", token),
         )
-        corrects = st.selectbox(
+        st.selectbox(
             "Corrects an earlier decision",
             correctable,
             format_func=lambda d: "No: this is a new decision" if d is None else f"Yes: corrects {d}",
+            key=field_key("corrects", token),
         )
-        submitted = st.form_submit_button("Record the decision", type="primary")
-
-    if submitted:
-        entry = DecisionInput(
-            project_id=project_id,
-            decision=decision,
-            effective_date=effective,
-            reason_category=reason,
-            rationale=rationale,
-            transition_plan=plan,
-            evidence=evidence,
-            decided_by=decided_by,
-            decided_by_role=role,
-            people_affected=int(people),
-            corrects_decision_id=corrects,
-            exit_costs_gbp=float(exit_costs),
+        st.form_submit_button(
+            "Record the decision",
+            type="primary",
+            disabled=bool(record_check.problems),
+            on_click=_submitted,
+            args=(token,),
         )
-        try:
-            record = record_decision(db.default_db_path(), entry, assumptions)
-        except (DecisionError, UnknownProjectError) as exc:
-            problems = exc.problems if isinstance(exc, DecisionError) else [str(exc)]
-            st.error("The decision was not recorded:\n\n" + "\n".join(f"- {p}" for p in problems))
-        else:
-            st.session_state[FLASH_KEY] = (
-                f"Recorded decision {record['decision_id']}: {DECISIONS[record['decision']].lower()} "
-                f"from {long_date(record['effective_date'])}. Its report is below."
-            )
-            st.rerun()
-    elif decision in NEEDS_TRANSITION_PLAN:
+    if person is None:
+        st.caption("LOCAL MODE: the name typed is recorded as given. With sign-in, it comes from the account.")
+    if decision in NEEDS_TRANSITION_PLAN:
         st.caption(f"A {decision} decision needs a rationale and a transition plan before it can be recorded.")
 
 # ---- history and reports
@@ -322,7 +444,11 @@ else:
             if isinstance(row["corrects_decision_id"], str):
                 st.caption(f"Corrects decision {row['corrects_decision_id']}.")
 
-    chosen = st.selectbox("Report for decision", history["decision_id"].tolist())
+    choices = history["decision_id"].tolist()
+    wanted = st.query_params.get("decision")
+    chosen = st.selectbox(
+        "Report for decision", choices, index=choices.index(wanted) if wanted in choices else 0, key="report_for"
+    )
     pdf_bytes, html_bytes = _report_files(version, chosen)
     left, right = st.columns(2)
     left.download_button(
@@ -372,11 +498,22 @@ right.download_button(
     on_click="ignore",
     icon=":material/table:",
 )
-problems = verify_decision_log(ui.connection())
-if problems:
+if record_check.problems:
     st.error(
-        "The decision record has been altered outside the app; no decision can be added until it is restored:\n\n"
-        + "\n".join(f"- {p}" for p in problems)
+        "The decision record has been altered outside the app; no decision can be added until it is put right:\n\n"
+        + "\n".join(f"- {p}" for p in record_check.problems)
     )
 else:
-    st.caption("The decision record's fingerprints all match: no record has been changed since it was made.")
+    st.caption(
+        "The decision record checks: every record's fingerprint and seal match, and the decision log beside the "
+        "database agrees. " + head_sentence(record_check)
+    )
+    for note in record_check.notes:
+        st.caption(note)
+if decision_key.generated_here is not None:
+    st.warning(decision_key.generated_warning(decision_key.generated_here), icon=":material/key:")
+elif record_check.key is not None and not record_check.key.configured and ui.can("record_decisions"):
+    st.caption(
+        f"The record is sealed with the key in {record_check.key.path}, generated because none was configured: keep a "
+        "copy of it safe, or configure one (README.md, Security and access)."
+    )

@@ -2,12 +2,15 @@
 how co-production, evidence and equality consideration reach each kind of innovation. Counts of people
 from 1 to 7 are shown as * and further cells are hidden so that totals cannot give them back."""
 
+import dataclasses
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import equity, ui
+from dashboard import access, equity, ui
 from dashboard.appraisal import Assumptions
+from dashboard.components import auth
 from dashboard.components.accessible_theme import readable_on
 from dashboard.formatting import forward_view_phrase, gbp, percent
 
@@ -24,6 +27,11 @@ def _people(value, hidden: bool) -> str:
 
 
 def _place_table(frame: pd.DataFrame, key: str, label: str) -> pd.DataFrame:
+    money_hidden = frame["money_hidden"] if "money_hidden" in frame else pd.Series(False, index=frame.index)
+
+    def money(column: str) -> list[str]:
+        return [equity.SUPPRESSED if h else gbp(v) for v, h in zip(frame[column], money_hidden, strict=True)]
+
     return pd.DataFrame(
         {
             label: frame[key],
@@ -31,15 +39,15 @@ def _place_table(frame: pd.DataFrame, key: str, label: str) -> pd.DataFrame:
             "People reached": [
                 _people(v, h) for v, h in zip(frame["people_reached"], frame["people_hidden"], strict=True)
             ],
-            "Spend from now (present value of costs)": frame["pv_cost_gbp"].map(gbp),
-            "Benefit from now (present value)": frame["pv_benefit_gbp"].map(gbp),
+            "Spend from now (present value of costs)": money("pv_cost_gbp"),
+            "Benefit from now (present value)": money("pv_benefit_gbp"),
             "Spend per person": [
-                equity.SUPPRESSED if h else gbp(v, missing="no people yet")
-                for v, h in zip(frame["spend_per_person_gbp"], frame["people_hidden"], strict=True)
+                equity.SUPPRESSED if h or m else gbp(v, missing="no people yet")
+                for v, h, m in zip(frame["spend_per_person_gbp"], frame["people_hidden"], money_hidden, strict=True)
             ],
             "Benefit per person": [
-                equity.SUPPRESSED if h else gbp(v, missing="no people yet")
-                for v, h in zip(frame["benefit_per_person_gbp"], frame["people_hidden"], strict=True)
+                equity.SUPPRESSED if h or m else gbp(v, missing="no people yet")
+                for v, h, m in zip(frame["benefit_per_person_gbp"], frame["people_hidden"], money_hidden, strict=True)
             ],
         }
     )
@@ -79,6 +87,13 @@ open_only = st.toggle(
 )
 view = _view(ui.database_version(), assumptions, open_only)
 places = view.places
+if not ui.can(access.VIEW_PROJECT_DETAIL):  # a viewer: no place's or area's money when it is a project's own
+    fewest = auth.min_projects_per_group()
+    places = dataclasses.replace(
+        places,
+        by_locality=equity.hide_small_groups(places.by_locality, "locality", fewest),
+        by_service_area=equity.hide_small_groups(places.by_service_area, "service_area", fewest),
+    )
 st.caption(
     f"{ui.council_name()}. "
     + ui.assumptions_caption(assumptions)

@@ -1,13 +1,16 @@
 """Summary: the portfolio in totals by service area and by locality, for everyone including viewers.
 
 Viewers see aggregates only, so this page never lists a project; counts of people from 1 to 7 are shown as '*'
-so nobody who draws on a small service can be picked out.
+so nobody who draws on a small service can be picked out, and for viewers the figures of a service area or place
+holding fewer than 3 projects (the roles file's [privacy] setting) are hidden too, since they would be those
+projects' own (access.hidden_small_groups, with the next smallest hidden where a total would give one back).
 """
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import access, ui
+from dashboard.components import auth
 from dashboard.filters import NOT_SCORED
 from dashboard.formatting import forward_view_phrase, gbp, plural
 
@@ -22,12 +25,19 @@ if projects.empty:
     st.stop()
 
 frame = projects.assign(band=projects["projectitis_band"].fillna(NOT_SCORED))
+# people who may see each project anyway see every group; viewers do not see a small group's own figures
+min_projects = 1 if ui.can(access.VIEW_PROJECT_DETAIL) else auth.min_projects_per_group()
+portfolio_hidden = len(frame) < min_projects
 row = st.columns(4)
 row[0].metric("Projects", f"{len(frame):,}")
 row[1].metric("People reached", access.suppress_count(frame["people_reached"].sum()))
-row[2].metric("Committed funding", gbp(frame["committed_funding_gbp"].sum()))
+row[2].metric("Committed funding", access.SUPPRESSED if portfolio_hidden else gbp(frame["committed_funding_gbp"].sum()))
 forward = forward_view_phrase(assumptions.as_of, assumptions.horizon_years)
-row[3].metric("Net value from now (benefits less costs)", gbp(frame["forward_npv_gbp"].sum()), help=forward)
+row[3].metric(
+    "Net value from now (benefits less costs)",
+    access.SUPPRESSED if portfolio_hidden else gbp(frame["forward_npv_gbp"].sum()),
+    help=forward,
+)
 
 
 def totals(by: str, label: str) -> pd.DataFrame:
@@ -40,15 +50,21 @@ def totals(by: str, label: str) -> pd.DataFrame:
         high_risk=("band", lambda b: int((b == "high").sum())),
     )
     grouped = grouped.reset_index().sort_values(by)
+    small = pd.Series(access.hidden_small_groups(grouped["projects"], min_projects), index=grouped.index)
+
+    def shown(values: pd.Series, fmt) -> list[str]:
+        return [access.SUPPRESSED if hide else fmt(v) for v, hide in zip(values, small, strict=True)]
+
+    people = access.suppressed_column(grouped["people"])
     return pd.DataFrame(
         {
             label: grouped[by].fillna("Not recorded").astype(str),
             "Projects": grouped["projects"],
-            "People reached": access.suppressed_column(grouped["people"]),
-            "Committed funding": grouped["funding"].map(gbp),
-            "Costs from now (present value)": grouped["cost"].map(gbp),
-            "Benefits from now (present value)": grouped["benefit"].map(gbp),
-            "Projects at high risk": grouped["high_risk"],
+            "People reached": [access.SUPPRESSED if hide else p for p, hide in zip(people, small, strict=True)],
+            "Committed funding": shown(grouped["funding"], gbp),
+            "Costs from now (present value)": shown(grouped["cost"], gbp),
+            "Benefits from now (present value)": shown(grouped["benefit"], gbp),
+            "Projects at high risk": shown(grouped["high_risk"], lambda n: f"{int(n):,}"),
         }
     )
 
@@ -61,4 +77,11 @@ st.dataframe(totals("locality", "Locality"), hide_index=True)
 st.caption(
     f"Counts of people from 1 to {access.SUPPRESS_UP_TO} are shown as {access.SUPPRESSED} so that nobody who draws "
     "on a small service can be identified. Present values are over the appraisal horizon."
+    + (
+        f" A service area or place with fewer than {min_projects} projects has its figures shown as "
+        f"{access.SUPPRESSED} (they would be those projects' own), and where one alone would be hidden the next "
+        "smallest is hidden too, so the totals cannot give it back."
+        if min_projects > 1
+        else ""
+    )
 )
