@@ -11,7 +11,7 @@ import streamlit as st  # noqa: E402
 
 from dashboard.components import accessible_theme, auth  # noqa: E402  (contrast fixes; sign-in and roles)
 
-PAGES_DIR = Path(__file__).resolve().parent / "pages"
+PAGES_DIR = Path(__file__).resolve().parent / "views"
 
 st.set_page_config(
     page_title="Adult social care commissioning", page_icon=":material/volunteer_activism:", layout="wide"

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import scenarios
 from tests.conftest import DATA, build_db
 
-PAGES = Path(__file__).resolve().parent.parent / "dashboard" / "pages"
+PAGES = Path(__file__).resolve().parent.parent / "dashboard" / "views"
 
 
 def page(name: str, db_path: Path, monkeypatch) -> AppTest:
