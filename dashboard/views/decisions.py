@@ -48,9 +48,13 @@ def _cost_of_stopping(
     return cost_of_stopping(ui.connection(), project_id, assumptions, stop, exit_costs_gbp)
 
 
-@st.cache_data(max_entries=32, show_spinner="Writing the report…")
+@st.cache_data(max_entries=32, show_spinner=False)
 def _report_files(version: tuple, decision_id: str) -> tuple[bytes, bytes]:
-    report = decision_report(ui.connection(), decision_id)
+    con = db.connect_read_only(version[0])  # its own connection: this runs on the download's thread
+    try:
+        report = decision_report(con, decision_id)
+    finally:
+        con.close()
     return render_pdf(report), render_html(report).encode("utf-8")
 
 
@@ -323,7 +327,13 @@ else:
                 st.caption(f"Corrects decision {row['corrects_decision_id']}.")
 
     chosen = st.selectbox("Report for decision", history["decision_id"].tolist())
-    pdf_bytes, html_bytes = _report_files(version, chosen)
+    # built when a button is pressed, not on every view: a report in a script DejaVu lacks loads a large font
+    def pdf_bytes(version=version, chosen=chosen) -> bytes:
+        return _report_files(version, chosen)[0]
+
+    def html_bytes(version=version, chosen=chosen) -> bytes:
+        return _report_files(version, chosen)[1]
+
     left, right = st.columns(2)
     left.download_button(
         "Download the report (PDF)",
