@@ -327,6 +327,7 @@ else:
                 st.caption(f"Corrects decision {row['corrects_decision_id']}.")
 
     chosen = st.selectbox("Report for decision", history["decision_id"].tolist())
+
     # built when a button is pressed, not on every view: a report in a script DejaVu lacks loads a large font
     def pdf_bytes(version=version, chosen=chosen) -> bytes:
         return _report_files(version, chosen)[0]
