@@ -15,7 +15,7 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts dashboard/ on the path, no
 
 import streamlit as st  # noqa: E402
 
-from dashboard import access  # noqa: E402
+from dashboard import access, ui  # noqa: E402
 from dashboard.components import accessible_theme, auth, navigation  # noqa: E402
 
 PAGES_DIR = Path(__file__).resolve().parent / "views"
@@ -47,7 +47,7 @@ current_page = st.navigation(pages, position="hidden")  # every page routes; the
 st.set_page_config(page_title=f"{current_page.title} - {SITE_NAME}")
 accessible_theme.apply()
 menu = auth.allowed_pages(pages, who)
-navigation.render_menu(menu, current_page)
+navigation.render_menu(menu, current_page, ui.link_query_params())  # links keep the view: scenario, filters…
 permission = access.page_permission(auth.page_stem(current_page))
 if not who.can(permission):
     home = next(iter(menu.values()))[0]

@@ -94,8 +94,10 @@ def number(value, *, digits: int = 0, missing: str = NONE) -> str:
 
 
 def score(value, missing: str = NONE) -> str:
-    """A projectitis risk score: one decimal place everywhere (77.5, 90.0), as the appraisal stores it."""
-    return number(value, digits=1, missing=missing)
+    """A projectitis risk score, rounded to one decimal place everywhere as the appraisal stores it: 77.5, and 90
+    for a whole score (never 78 on one page and 77.5 on another)."""
+    text = number(value, digits=1, missing=missing)
+    return text.removesuffix(".0")
 
 
 def gbp_per_month(value) -> str:

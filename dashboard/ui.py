@@ -230,6 +230,7 @@ _PROBLEMS_KEY = "_view_link_problems"
 
 def show_link_problems() -> None:
     """Say once, at the top of the page, what in the link could not be used (it was left out)."""
+    view()
     problems = st.session_state.pop(_PROBLEMS_KEY, None)
     if problems:
         st.warning(

@@ -172,10 +172,12 @@ def read_link(params: Mapping, scenarios: Mapping[str, object], base_case: str, 
             continue
         label = ASSUMPTION_LABELS[field_name]
         try:
-            candidate = assumptions.with_changes(**{field_name: _parse_field(field_name, text)})
-        except (ValueError, TypeError):
+            value = _parse_field(field_name, text)
+        except (ValueError, TypeError, OverflowError):
             problems.append(f"The {label} in the link, {_shown(text)}, is not a number the dashboard can use")
             continue
+        try:
+            candidate = assumptions.with_changes(**{field_name: value})
         except AssumptionError as exc:
             problems.append(f"The {label} in the link, {_shown(text)}, cannot be used: {exc}")
             continue

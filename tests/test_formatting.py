@@ -57,7 +57,7 @@ def test_numbers_have_thousands_separators_and_scores_one_decimal():
     assert number(1600) == "1,600"
     assert number(-25) == "\u221225"
     assert number(None) == "—"
-    assert [score(v) for v in (77.5, 90, 7.25, None)] == ["77.5", "90.0", "7.3", "—"]
+    assert [score(v) for v in (77.5, 90, 7.25, None)] == ["77.5", "90", "7.3", "—"]
     assert ratio(240.333) == "240.33"
     assert ratio(None) == "not applicable"
     assert percent(-0.2) == "\u221220%"

@@ -18,7 +18,7 @@ def render_menu(sections: Mapping[str, Sequence], current_page, query_params: Ma
     """Draw the menu at the top of the sidebar; the current page is marked as such."""
     with st.sidebar.container(key="page_menu"):
         for section, pages in sections.items():
-            st.caption(section)
+            st.markdown(f"**{section}**")  # a label, not a heading: the page's own h1 comes first
             for page in pages:
                 st.page_link(
                     page,
