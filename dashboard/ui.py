@@ -110,7 +110,16 @@ def metrics(assumptions: Assumptions | None = None) -> pd.DataFrame:
 
 @st.cache_resource(max_entries=6, show_spinner=False)
 def _filtered_metrics(version: tuple, assumptions: Assumptions, filters: PortfolioFilters) -> pd.DataFrame:
-    return filters.apply(_metrics(version, assumptions))
+    frame = filters.apply(_metrics(version, assumptions))
+    within_months, by_date = filters.funding_window()
+    if within_months or by_date:  # which projects' funding ends in the window is decided in SQL
+        ending = db.query_df(
+            _cursor_for(version),
+            "projects_funding_ending",
+            {"as_of": assumptions.as_of, "within_months": within_months, "by_date": by_date, "project_ids": None},
+        )
+        frame = frame[frame["project_id"].isin(ending["project_id"])]
+    return frame
 
 
 def filtered_metrics(filters: PortfolioFilters, assumptions: Assumptions | None = None) -> pd.DataFrame:
@@ -257,9 +266,15 @@ def set_assumptions(assumptions: Assumptions) -> None:
 
 
 def use_scenario(name: str) -> None:
-    """Work at a saved scenario (or the Base case) exactly, on every page."""
+    """Work at a saved scenario (or the Base case) exactly, on every page; a chosen as-of date stays unless the
+    scenario fixes its own."""
     held = view()
-    st.session_state[VIEW_KEY] = view_state.with_scenario(held, name, _scenario_assumptions(name))
+    chosen = _scenario_assumptions(name)
+    fixed = (scenarios_by_name().get(name) or scenarios_by_name()[scenarios.BASE_CASE]).as_of_date is not None
+    new = view_state.with_scenario(held, name, chosen)
+    if held.as_of_chosen and not fixed:
+        new = view_state.with_assumptions(new, chosen.with_changes(as_of=held.assumptions.as_of), chosen)
+    st.session_state[VIEW_KEY] = new
     _write_link(st.session_state[VIEW_KEY])
 
 
