@@ -64,6 +64,6 @@ def test_the_headline_figure_opens_its_list_and_the_url_carries_the_filter(demo_
     assert at.query_params["funding_ends_within"] in ("6", ["6"])
     table = next(d.value for d in at.dataframe if "Funding ends" in d.value.columns)
     assert list(table.columns[:7]) == ["Project", "Details", "Risk band", "Risk score", "Funding ends", "Months left",
-                                       "Net value"]  # fmt: skip
+                                       "Net value from now"]  # fmt: skip
     assert len(table) == len(WITHIN_6_MONTHS)
     assert all("project=" in link and "funding_ends_within=6" in link for link in table["Details"])

@@ -151,7 +151,9 @@ def test_funding_ends_within_gives_the_hand_counted_list_and_the_headline_figure
     assert metric_value(page, "Projects") == "13"
     listed = _table_csv(page)
     assert sorted(listed["Project ID"]) == ENDING_WITHIN_6_MONTHS
-    assert {"Project", "Risk band", "Risk score", "Funding ends", "Months left", "Net value"} <= set(listed.columns)
+    assert {"Project", "Risk band", "Risk score", "Funding ends", "Months left", "Net value from now"} <= set(
+        listed.columns
+    )
 
     shared = page.context.new_page()  # the filter travels in the link
     open_page(shared, app_url, "", f"as_of={AS_OF}&funding_ends_within=3")
