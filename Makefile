@@ -10,7 +10,7 @@ PORT ?= 8501
 # can reach the app gets its one role (README.md, Security and access)
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test lint format demo-db clean
+.PHONY: run test lint format demo-db clean fonts
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ demo-db: $(VENV)/.installed
 .PHONY: bench
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
+
+# Fonts the PDF report falls back to for scripts DejaVu Sans lacks (Debian's Noto packages; needs root)
+NOTO := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf
+fonts:
+	@ls $(NOTO) > /dev/null 2>&1 || { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji > /dev/null; }
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache $(OIDC_DIR)/node_modules

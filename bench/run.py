@@ -491,6 +491,10 @@ def main() -> int:
         worst = next((x for x in hostile.get("report", []) if x.startswith("worst:")), None)
         rows.append(("hostile uploads, worst case", worst or hostile.get("error", "?"), "", "bench_hostile_import.py"))
 
+    browser = external_case("bench_browser.py", ["--sessions", "3", "--large-db", str(dbs[max(sizes)])])
+    report["browser"] = browser
+    rows.append(("browser: every page against a bare page", fmt_s(browser.get("wall_s")), "", "bench_browser.py"))
+
     report["machine"]["load_average_at_end"] = os.getloadavg()
     report["table"] = [dict(zip(("case", "time", "peak_memory", "note"), r, strict=True)) for r in rows]
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -224,7 +224,7 @@ def can(roles: Iterable[str], permission: str) -> bool:
     return permission in permissions_for(roles)
 
 
-# Which permission each page (by file stem in dashboard/pages/) needs. A page not listed needs project detail,
+# Which permission each page (by file stem in dashboard/views/) needs. A page not listed needs project detail,
 # so a new page is hidden from viewers until someone decides it shows aggregates only.
 PAGE_PERMISSIONS: dict[str, str] = {
     "overview": VIEW_AGGREGATES,

@@ -1,4 +1,10 @@
-"""The Streamlit entry point: `streamlit run dashboard/app.py`. It only sets up the page and routes."""
+"""The Streamlit entry point: `streamlit run dashboard/app.py`. It only sets up the page and routes.
+
+Every page is registered with st.navigation for everyone, so any page's URL (with or without query parameters,
+on a server that has just started) routes here first: a person whose role does not allow a page is told "You do
+not have access", never "Page not found". Streamlit's own navigation is hidden; the menu in the sidebar
+(components/navigation.py) lists only the pages this person's role opens, as plain links that pass axe.
+"""
 
 import sys
 from pathlib import Path
@@ -9,13 +15,14 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts dashboard/ on the path, no
 
 import streamlit as st  # noqa: E402
 
-from dashboard.components import accessible_theme, auth  # noqa: E402  (contrast fixes; sign-in and roles)
+from dashboard import access, ui  # noqa: E402
+from dashboard.components import accessible_theme, auth, navigation  # noqa: E402
 
-PAGES_DIR = Path(__file__).resolve().parent / "pages"
+PAGES_DIR = Path(__file__).resolve().parent / "views"
+FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.png"  # served by this app, not a font CDN
+SITE_NAME = "Adult social care commissioning"
 
-st.set_page_config(
-    page_title="Adult social care commissioning", page_icon=":material/volunteer_activism:", layout="wide"
-)
+st.set_page_config(page_title=SITE_NAME, page_icon=str(FAVICON), layout="wide")
 
 pages = {
     "Portfolio": [
@@ -34,8 +41,17 @@ pages = {
     ],
 }
 
-current_page = st.navigation(auth.allowed_pages(pages))  # only the pages this person's role may open
+who = auth.gate()  # signs in (or labels LOCAL MODE); stops with a message if this person has no role
+current_page = st.navigation(pages, position="hidden")  # every page routes; the menu shows the allowed ones
 # WCAG 2.4.2: each browser tab names the page it shows as well as the site
-st.set_page_config(page_title=f"{current_page.title} - Adult social care commissioning")
+st.set_page_config(page_title=f"{current_page.title} - {SITE_NAME}")
 accessible_theme.apply()
+menu = auth.allowed_pages(pages, who)
+navigation.render_menu(menu, current_page, ui.link_query_params())  # links keep the view: scenario, filters…
+permission = access.page_permission(auth.page_stem(current_page))
+if not who.can(permission):
+    home = next(iter(menu.values()))[0]
+    if current_page.url_path == "" and home.url_path != "":
+        st.switch_page(home)  # the home page is not this person's: a viewer's home is the Summary
+    auth.require(permission)  # "You do not have access", and stops before any of the page's code runs
 current_page.run()

@@ -1,7 +1,10 @@
-"""Money, dates and financial years written the way council officers and the public read them.
+"""Every number, sum of money and date the dashboard shows, written the way council officers and the public read
+them: pages, charts (axis ticks and hover text), reports and the words in exports all call these.
 
-GOV.UK style: "£1,500", "£2.4 million", "1 April 2025", financial years "2025-26".
-Plain functions, used by pages, exports and reports alike.
+GOV.UK style: "£1,500", "−£12,417" (a true minus sign, before the pound), "—" where there is no figure,
+thousands separators, "1 April 2025", financial years "2025-26". Millions and billions ("£2.4 million") only in
+headline figures (`gbp_headline`): in tables and charts every figure is written in full so a column compares.
+Risk scores have one rounding everywhere: one decimal place ("77.5"), as stored.
 """
 
 from __future__ import annotations
@@ -10,6 +13,9 @@ import math
 from datetime import date, datetime
 
 import pandas as pd
+
+NONE = "—"  # an em dash: no figure (not zero)
+MINUS = "\u2212"  # the minus sign, not a hyphen
 
 MONTHS = (
     "January",
@@ -36,23 +42,40 @@ def _is_missing(value) -> bool:
         return False
 
 
-def gbp(value, *, pence: bool = False, missing: str = "") -> str:
-    """£1,500 / -£250 / £2.4 million / £1.25 billion; pence=True keeps pence: £1,500.50."""
+def _round_half_up(amount: float, digits: int = 0) -> float:
+    """Halves away from zero (so £0.5 is £1 and 77.25 is 77.3), after dropping float noise."""
+    scale = 10**digits
+    return math.floor(round(abs(amount) * scale, 6) + 0.5) / scale
+
+
+def gbp(value, *, pence: bool = False, missing: str = NONE) -> str:
+    """£1,500 / −£250 / £11,100,000 in full; pence=True keeps pence: £1,500.50. Under £1: £0.40."""
     if _is_missing(value):
         return missing
     amount = float(value)
-    sign = "-" if amount < 0 else ""
-    amount = abs(amount)
-    if not pence and amount >= 1_000_000_000:
-        return f"{sign}£{_trim(amount / 1_000_000_000)} billion"
-    if not pence and amount >= 1_000_000:
-        return f"{sign}£{_trim(amount / 1_000_000)} million"
+    if not math.isfinite(amount):
+        return missing
     if pence:
-        return f"{sign}£{amount:,.2f}"
-    rounded = math.floor(amount + 0.5)
-    if rounded == 0 and amount > 0:
-        return f"{sign}£{amount:,.2f}"
-    return f"{sign}£{rounded:,}"
+        rounded = _round_half_up(amount, 2)
+        return f"{MINUS if amount < 0 and rounded else ''}£{rounded:,.2f}"
+    rounded = _round_half_up(amount)
+    if rounded == 0 and amount != 0:
+        return gbp(value, pence=True)
+    return f"{MINUS if amount < 0 and rounded else ''}£{int(rounded):,}"
+
+
+def gbp_headline(value, *, missing: str = NONE) -> str:
+    """A headline figure: £2.4 million, £1.25 billion, otherwise as gbp (£851,600)."""
+    if _is_missing(value):
+        return missing
+    amount = float(value)
+    sign = MINUS if amount < 0 else ""
+    size = abs(amount)
+    if size >= 1_000_000_000:
+        return f"{sign}£{_trim(size / 1_000_000_000)} billion"
+    if size >= 1_000_000:
+        return f"{sign}£{_trim(size / 1_000_000)} million"
+    return gbp(value, missing=missing)
 
 
 def _trim(x: float) -> str:
@@ -60,11 +83,28 @@ def _trim(x: float) -> str:
     return text.rstrip("0").rstrip(".")
 
 
+def number(value, *, digits: int = 0, missing: str = NONE) -> str:
+    """1,600 / −25 / 3.5 with digits=1; thousands separators always."""
+    if _is_missing(value):
+        return missing
+    amount = float(value)
+    rounded = _round_half_up(amount, digits)
+    sign = MINUS if amount < 0 and rounded else ""
+    return f"{sign}{rounded:,.{digits}f}"
+
+
+def score(value, missing: str = NONE) -> str:
+    """A projectitis risk score, rounded to one decimal place everywhere as the appraisal stores it: 77.5, and 90
+    for a whole score (never 78 on one page and 77.5 on another)."""
+    text = number(value, digits=1, missing=missing)
+    return text.removesuffix(".0")
+
+
 def gbp_per_month(value) -> str:
     return f"{gbp(value)} a month"
 
 
-def long_date(value, missing: str = "") -> str:
+def long_date(value, missing: str = NONE) -> str:
     """1 April 2025."""
     if _is_missing(value):
         return missing
@@ -103,24 +143,23 @@ def financial_year_start(label: str) -> date:
     return date(start, 4, 1)
 
 
-def percent(value, digits: int = 0, missing: str = "") -> str:
+def percent(value, digits: int = 0, missing: str = NONE) -> str:
+    """3.5% with digits=1; 12%; −20%."""
     if _is_missing(value):
         return missing
-    return f"{float(value) * 100:.{digits}f}%"
+    return number(float(value) * 100, digits=digits) + "%"
 
 
 def ratio(value, missing: str = "not applicable") -> str:
-    """A benefit-cost ratio, read as 'for every £1 spent'."""
-    if _is_missing(value):
-        return missing
-    return f"{float(value):,.2f}"
+    """A benefit-cost ratio to two decimals, read as 'for every £1 spent' (no cost: not applicable)."""
+    return number(value, digits=2, missing=missing)
 
 
-def months(n, missing: str = "") -> str:
+def months(n, missing: str = NONE) -> str:
     if _is_missing(n):
         return missing
     n = int(n)
-    return f"{n} month" if n == 1 else f"{n} months"
+    return f"{n:,} month" if n == 1 else f"{n:,} months"
 
 
 def forward_view_phrase(as_of, horizon_years: int) -> str:
@@ -152,3 +191,41 @@ def escape_markdown(text) -> str:
 
 
 _MARKDOWN_SPECIALS = frozenset("\\`*_{}[]()<>#+-.!|~$:=\"'&")
+
+
+# ---- codes from the import template, in words (the template's guidance and the pages use the same ones)
+
+CODE_LABELS = {
+    "benefit_type": {
+        "fiscal_cashable": "Fiscal, cashable (money a public budget no longer spends)",
+        "fiscal_non_cashable": "Fiscal, non-cashable (staff time or capacity freed)",
+        "economic": "Economic (for example earnings, employment)",
+        "social": "Social (wellbeing and quality of life)",
+    },
+    "beneficiary_agency": {
+        "council_asc": "Council adult social care",
+        "nhs": "NHS",
+        "dwp": "Department for Work and Pensions",
+        "individual": "People who use the service",
+        "carer": "Unpaid carers",
+        "other": "Other organisations",
+    },
+    "provider_type": {
+        "in_house": "In-house (the council)",
+        "micro_provider": "Micro-provider",
+        "community_org": "Community organisation",
+        "vcse": "Voluntary, community or social enterprise",
+        "private": "Private company",
+        "individual": "An individual",
+    },
+    "innovation_type": {"business_model": "Business model"},
+    "funding_mechanism": {"direct_payment": "Direct payment", "personal_budget": "Personal budget"},
+}
+
+
+def code_label(column: str, code) -> str:
+    """A template code as words: benefit_type fiscal_non_cashable -> "Fiscal, non-cashable (…)"."""
+    if _is_missing(code):
+        return NONE
+    text = str(code)
+    return CODE_LABELS.get(column, {}).get(text) or text.replace("_", " ").capitalize()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,75 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "report_templates"
 FONTS_DIR = TEMPLATES_DIR / "fonts"
 FONT_REGULAR = FONTS_DIR / "DejaVuSans.ttf"
 FONT_BOLD = FONTS_DIR / "DejaVuSans-Bold.ttf"
+# DejaVu Sans has Latin, Greek and Cyrillic but no Chinese, Japanese, Korean, Arabic, Hebrew, Devanagari or emoji,
+# so a project named "Wah Kiu lunch club (華僑)" lost its name. These fallbacks come from Debian's Noto packages
+# (fonts-noto-core, fonts-noto-cjk, fonts-noto-color-emoji; .ci/run and `make fonts` install them, SIL Open Font
+# Licence); a character none of them has still prints as a box rather than vanishing. $COMMISSIONING_FONTS_DIR
+# adds a folder to look in first.
+FALLBACK_FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/truetype/noto"))
+FALLBACK_FONTS = (
+    # family, regular file, bold file (None: regular for bold too), index in a font collection
+    ("NotoSansCJKTC", "NotoSansCJK-Regular.ttc", "NotoSansCJK-Bold.ttc", 3),  # traditional Chinese first: 華僑
+    ("NotoSansArabic", "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf", 0),
+    ("NotoSansHebrew", "NotoSansHebrew-Regular.ttf", "NotoSansHebrew-Bold.ttf", 0),
+    ("NotoSansDevanagari", "NotoSansDevanagari-Regular.ttf", "NotoSansDevanagari-Bold.ttf", 0),
+    ("NotoColorEmoji", "NotoColorEmoji.ttf", None, 0),
+)
+# the characters each fallback is for: reading a font costs seconds (the CJK one is 20 MB), so a report loads
+# only the fonts its own text needs
+FALLBACK_RANGES = {
+    "NotoSansCJKTC": (
+        (0x1100, 0x11FF),
+        (0x2E80, 0x9FFF),
+        (0xA960, 0xA97F),
+        (0xAC00, 0xD7FF),
+        (0xF900, 0xFAFF),
+        (0xFE30, 0xFE4F),
+        (0xFF00, 0xFFEF),
+        (0x20000, 0x3FFFF),
+    ),
+    "NotoSansArabic": ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF)),
+    "NotoSansHebrew": ((0x0590, 0x05FF), (0xFB1D, 0xFB4F)),
+    "NotoSansDevanagari": ((0x0900, 0x097F), (0xA8E0, 0xA8FF)),
+    "NotoColorEmoji": ((0x2300, 0x23FF), (0x2600, 0x27BF), (0x2B00, 0x2BFF), (0x1F000, 0x1FAFF)),
+}
+
+
+def fallback_families_for(text: str) -> list[str]:
+    """The fallback font families text needs, in FALLBACK_FONTS order."""
+    points = {ord(ch) for ch in text if ord(ch) > 0x2000 or 0x0590 <= ord(ch) <= 0x097F}
+    return [
+        family
+        for family, *_ in FALLBACK_FONTS
+        if any(low <= p <= high for p in points for low, high in FALLBACK_RANGES[family])
+    ]
+
+
+def _font_file(name: str) -> Path | None:
+    extra = os.environ.get("COMMISSIONING_FONTS_DIR")
+    for folder in ((Path(extra),) if extra else ()) + FALLBACK_FONT_DIRS:
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def add_fallback_fonts(pdf, text: str) -> list[str]:
+    """Register the fallback fonts text needs that this machine has with pdf; their family names, in order."""
+    families = []
+    needed = set(fallback_families_for(text))
+    for family, regular, bold, index in FALLBACK_FONTS:
+        if family not in needed:
+            continue
+        regular_path, bold_path = _font_file(regular), _font_file(bold) if bold else None
+        if regular_path is None:
+            continue
+        pdf.add_font(family, "", str(regular_path), collection_font_number=index)
+        pdf.add_font(family, "B", str(bold_path or regular_path), collection_font_number=index)
+        families.append(family)
+    if families:
+        pdf.set_fallback_fonts(families, exact_match=False)
+    return families
+
 
 # the Nesta Standards of Evidence and the co-production ladder, worded as on the Project page
 EVIDENCE_LEVELS = {
@@ -578,6 +648,8 @@ def render_pdf(report: Report) -> bytes:
     pdf.set_auto_page_break(True, margin=20)
     pdf.add_font("DejaVu", "", str(FONT_REGULAR))
     pdf.add_font("DejaVu", "B", str(FONT_BOLD))
+    if add_fallback_fonts(pdf, report.text()):
+        _shape_right_to_left_text(pdf)
     pdf.set_title(report.title)
     pdf.set_subject(report.subtitle)
     pdf.set_author(report.subtitle.split(":")[0])
@@ -654,6 +726,14 @@ def render_pdf(report: Report) -> bytes:
     pdf.set_text_color(80, 90, 95)
     pdf.multi_cell(width, 4.5, report.footer, align="L", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def _shape_right_to_left_text(pdf) -> None:
+    """Arabic letters join and Arabic and Hebrew run right to left only with text shaping (uharfbuzz)."""
+    try:
+        pdf.set_text_shaping(True)
+    except Exception:  # uharfbuzz missing (requirements.txt pins it): letters print unjoined rather than not at all
+        pass
 
 
 def write_report(report: Report, out: Path) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.formatting import gbp, long_date, months, percent
+from dashboard.formatting import gbp, long_date, months, percent, score
 
 # (factor key in ref_projectitis_weights, column in the metrics query)
 FACTORS = (
@@ -145,5 +145,4 @@ def risk_sentence(row) -> str:
     if not parts:
         return f"{BAND_LABELS[band]}: nothing points to the project folding when its funding ends."
     body = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    score = float(_value(row, "projectitis_score"))
-    return f"{BAND_LABELS[band]} ({score:.0f} out of 100): {body}."
+    return f"{BAND_LABELS[band]} ({score(_value(row, 'projectitis_score'))} out of 100): {body}."

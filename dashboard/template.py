@@ -23,6 +23,7 @@ import xlsxwriter
 
 from dashboard import db
 from dashboard.export_files import csv_zip_bytes, neutralise
+from dashboard.formatting import code_label
 from dashboard.schema import TEMPLATE_TABLES, Column, Table
 
 GUIDANCE_SHEET = "Guidance"
@@ -55,7 +56,7 @@ def guidance_frame() -> pd.DataFrame:
     rows = []
     for table in TEMPLATE_TABLES:
         for col in table.columns:
-            allowed = col.allowed()
+            allowed = _allowed(table, col)
             if col.references:
                 allowed += f"; must be a {col.references} id (in this upload or already imported)"
             if col.name == table.key:
@@ -77,6 +78,15 @@ def guidance_frame() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _allowed(table: Table, col: Column) -> str:
+    """col.allowed() with this table's own example id and each code's meaning in words."""
+    if col.kind == "id" and col.name == table.key:
+        return f"a short unique reference, for example {table.name[0].upper()}001"
+    if col.kind == "code":
+        return "one of: " + "; ".join(f"{code} = {code_label(col.name, code)}" for code in col.codes)
+    return col.allowed()
+
+
 def guidance_text() -> str:
     """The guidance as plain text, for the README in the CSV zip."""
     lines = [INTRODUCTION[0], "", INTRODUCTION[1], ""]
@@ -84,7 +94,7 @@ def guidance_text() -> str:
         lines += [f"{table.file_name}: {table.description}", ""]
         for col in table.columns:
             need = "required" if col.required else "optional"
-            lines.append(f"  {col.name} ({need}): {col.description}. Allowed: {col.allowed()}.")
+            lines.append(f"  {col.name} ({need}): {col.description}. Allowed: {_allowed(table, col)}.")
         lines.append("")
     return "\n".join(lines)
 

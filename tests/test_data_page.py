@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import DATA, TINY
 
-PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "pages" / "data.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "views" / "data.py")
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import TINY, build_db
 
-PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "pages" / "decisions.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "views" / "decisions.py")
 PLAN = "Their social worker reviews their support plan within four weeks."
 
 

@@ -4,7 +4,18 @@ from datetime import date
 
 import pytest
 
-from dashboard.formatting import financial_year, financial_year_start, gbp, long_date, months, percent
+from dashboard.formatting import (
+    financial_year,
+    financial_year_start,
+    gbp,
+    gbp_headline,
+    long_date,
+    months,
+    number,
+    percent,
+    ratio,
+    score,
+)
 
 
 @pytest.mark.parametrize(
@@ -12,16 +23,44 @@ from dashboard.formatting import financial_year, financial_year_start, gbp, long
     [
         (1500, "£1,500"),
         (350.0, "£350"),
-        (-250, "-£250"),
-        (2_400_000, "£2.4 million"),
-        (15_600_000, "£15.6 million"),
-        (1_250_000_000, "£1.25 billion"),
+        (-12_417, "\u2212£12,417"),  # a minus sign before the pound, not "£-12,417" or a hyphen
+        (-250.4, "\u2212£250"),
+        (11_100_000, "£11,100,000"),  # in full outside headline figures, so a column compares
+        (0.5, "£1"),  # halves go up
         (0.4, "£0.40"),
-        (None, ""),
+        (-0.2, "\u2212£0.20"),
+        (-0.0001, "£0.00"),
+        (None, "—"),
+        (float("nan"), "—"),
     ],
 )
 def test_money_reads_as_people_write_it(value, text):
     assert gbp(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (851_600, "£851,600"),
+        (2_400_000, "£2.4 million"),
+        (15_600_000, "£15.6 million"),
+        (-11_100_000, "\u2212£11.1 million"),
+        (1_250_000_000, "£1.25 billion"),
+        (None, "—"),
+    ],
+)
+def test_headline_figures_alone_use_millions(value, text):
+    assert gbp_headline(value) == text
+
+
+def test_numbers_have_thousands_separators_and_scores_one_decimal():
+    assert number(1600) == "1,600"
+    assert number(-25) == "\u221225"
+    assert number(None) == "—"
+    assert [score(v) for v in (77.5, 90, 7.25, None)] == ["77.5", "90", "7.3", "—"]
+    assert ratio(240.333) == "240.33"
+    assert ratio(None) == "not applicable"
+    assert percent(-0.2) == "\u221220%"
 
 
 def test_money_with_pence_keeps_two_decimals():
@@ -32,6 +71,7 @@ def test_dates_are_written_day_month_year_in_words():
     assert long_date(date(2025, 4, 1)) == "1 April 2025"
     assert long_date("2026-12-31") == "31 December 2026"
     assert long_date(None, missing="ongoing") == "ongoing"
+    assert long_date(None) == "—"
 
 
 @pytest.mark.parametrize(

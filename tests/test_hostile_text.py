@@ -86,7 +86,7 @@ def run(page: str | None, db_path: Path, monkeypatch, **params) -> AppTest:
     for key, value in params.items():
         at.query_params[key] = value
     if page:
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"views/{page}.py")
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     return at

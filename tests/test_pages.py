@@ -59,7 +59,7 @@ def test_as_of_date_changes_the_funding_ending_figures(app):
 
 
 def test_project_page_explains_the_drumkit(app):
-    app.switch_page("pages/project.py")
+    app.switch_page("views/project.py")
     app.query_params["project"] = "P001"
     app.run()
     assert not app.exception
@@ -71,7 +71,7 @@ def test_project_page_explains_the_drumkit(app):
 
 
 def test_project_page_shows_a_closed_project_as_not_scored(app):
-    app.switch_page("pages/project.py")
+    app.switch_page("views/project.py")
     ended = "P035"
     app.query_params["project"] = ended
     app.run()
@@ -80,14 +80,14 @@ def test_project_page_shows_a_closed_project_as_not_scored(app):
 
 
 def test_assumptions_page_changes_every_figure(app):
-    app.switch_page("pages/assumptions.py")
+    app.switch_page("views/assumptions.py")
     app.run()
     assert not app.exception
     app.number_input[0].set_value(1.5)
     app.button[0].click().run()
     assert not app.exception
     assert any("Applied" in s.value for s in app.success)
-    app.switch_page("pages/project.py")
+    app.switch_page("views/project.py")
     app.query_params["project"] = "P001"
     app.run()
     # £1,500 a month for 5 years at 1.5% instead of 3.5%

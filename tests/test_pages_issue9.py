@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import scenarios
 from tests.conftest import DATA, build_db
 
-PAGES = Path(__file__).resolve().parent.parent / "dashboard" / "pages"
+PAGES = Path(__file__).resolve().parent.parent / "dashboard" / "views"
 
 
 def page(name: str, db_path: Path, monkeypatch) -> AppTest:
@@ -64,7 +64,9 @@ def test_scenarios_page_saves_a_scenario_and_makes_it_the_one_every_page_uses(ti
     chooser.set_value("Benefits down")
     next(b for b in at.button if b.label == "Use this scenario on every page").click().run()
     assert not at.exception
-    assert at.session_state["assumptions"].benefit_factor == pytest.approx(0.8)
+    assert at.session_state["view"].assumptions.benefit_factor == pytest.approx(0.8)
+    assert at.session_state["view"].scenario == "Benefits down"
+    assert at.query_params["scenario"] in ("Benefits down", ["Benefits down"])  # the view is in the address
     assert "using **Benefits down**" in at.success[-1].value
     totals = next(d.value for d in at.dataframe if "Scenario" in d.value.columns)
     assert totals["Scenario"].tolist() == ["Base case", "Benefits down"]

@@ -13,7 +13,7 @@ from dashboard import access
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
-PAGES = ROOT / "dashboard" / "pages"
+PAGES = ROOT / "dashboard" / "views"
 AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
     "cookie_secret": "a-test-secret-that-is-long-enough-0123456789",
@@ -164,7 +164,7 @@ def app(tiny_db, monkeypatch, tmp_path):
         at = AppTest.from_file(source, default_timeout=60)
         at.query_params["as_of"] = "2026-11-22"
         if page:
-            at.switch_page(f"pages/{page}.py")
+            at.switch_page(f"views/{page}.py")
         return at
 
     return make

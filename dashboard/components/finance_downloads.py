@@ -67,11 +67,13 @@ def render_finance_downloads(
         "every figure was worked out and how to reproduce it."
     )
     chosen: list[str] = []
+    in_link = list(ui.financial_years())  # the years travel in the address (?fy=2025-26), like the filters
+    if f"{YEARS_KEY}_narrow" not in st.session_state:
+        st.session_state[f"{YEARS_KEY}_narrow"] = bool(in_link)
     # the year list is only worked out when someone asks to narrow the years (it reads every line's dates)
     if st.toggle("Only some financial years", key=f"{YEARS_KEY}_narrow", help="Off: every year with funding or spend."):
         options = _year_options(assumptions)
-        if YEARS_KEY in st.session_state:
-            st.session_state[YEARS_KEY] = [y for y in st.session_state[YEARS_KEY] if y in options]
+        st.session_state[YEARS_KEY] = [y for y in st.session_state.get(YEARS_KEY, in_link) if y in options]
         chosen = st.multiselect(
             "Financial years to include",
             options,
@@ -79,6 +81,7 @@ def render_finance_downloads(
             placeholder="Every year with funding or spend",
             help="Leave empty for every year. Totals then equal the committed funding in the database to the penny.",
         )
+    ui.set_financial_years(chosen)
     request = finance.FinanceRequest(assumptions, filters, tuple(sorted(chosen)))
     version = ui.database_version()
     council = ui.council_name()

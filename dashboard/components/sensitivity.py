@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard import sensitivity, ui
 from dashboard.appraisal import Assumptions
+from dashboard.components import charts
 from dashboard.formatting import forward_view_phrase, gbp, percent, plural
 
 LOW_COLOUR, HIGH_COLOUR = "#0072B2", "#E69F00"  # Okabe-Ito blue / orange; bars also differ by pattern
@@ -107,14 +108,28 @@ def tornado_figure(rows: pd.DataFrame) -> go.Figure:
             customdata=order[[setting]].assign(npv=order[column].map(gbp)).to_numpy(),
             hovertemplate="%{y}: %{customdata[0]} → net value %{customdata[1]}<extra></extra>",
         )
-    figure.add_vline(x=base, line={"color": "#0b0c0c", "width": 2}, annotation_text="chosen assumptions")
-    figure.add_vline(x=0, line={"color": "#D55E00", "dash": "dash"}, annotation_text="break-even", annotation_y=0)
+    # labels above the plot, in white boxes (charts.show), so no line label sits on a bar
+    figure.add_vline(
+        x=base,
+        line={"color": "#0b0c0c", "width": 2},
+        annotation_text=f"chosen assumptions: {gbp(base)}",
+        annotation_position="top",
+        annotation_yanchor="bottom",
+    )
+    figure.add_vline(
+        x=0,
+        line={"color": "#D55E00", "dash": "dash"},
+        annotation_text="break-even",
+        annotation_position="bottom",
+        annotation_yanchor="top",
+    )
+    values = [0.0, base, *order["npv_low_gbp"], *order["npv_high_gbp"]]
     figure.update_layout(
         barmode="overlay",
-        height=80 + 38 * len(rows),
-        margin={"t": 30, "l": 10},
-        xaxis={"title": "Net present value (£)"},
-        legend={"orientation": "h", "y": -0.25},
+        height=140 + 38 * len(rows),
+        margin={"t": 40, "b": 40, "l": 10},
+        xaxis={"title": "Net present value", **charts.money_ticks(values)},
+        legend={"orientation": "h", "y": -0.3},
     )
     return figure
 
@@ -137,7 +152,7 @@ def render_project_sensitivity(project_id: str, assumptions: Assumptions | None 
     st.subheader("What moves its net value most")
     st.markdown(tornado_summary(rows))
     if float(base.iloc[0]) != 0 or rows["swing_gbp"].sum() > 0:
-        st.plotly_chart(tornado_figure(rows), width="stretch", key=f"tornado_{project_id}")
+        charts.show(tornado_figure(rows), alt=tornado_summary(rows), key=f"tornado_{project_id}")
     with st.expander("The same figures as a table", expanded=False):
         st.dataframe(tornado_table(rows), hide_index=True)
 

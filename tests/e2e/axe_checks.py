@@ -1,14 +1,13 @@
-"""axe-core checks shared by the browser tests: which violations fail the build and which are Streamlit's own.
+"""axe-core checks shared by the browser tests: every critical or serious violation fails the build.
 
-Violations that come from Streamlit's own markup are allowed only by rule id AND only inside the Streamlit element
-named here, each with its reason; ACCESSIBILITY.md lists the same ones. A new rule, or a known rule firing anywhere
-else, fails the build. Each scan's summary is written to screenshots/axe/<name>.json (git-ignored).
+There is no allow-list. Streamlit's own sidebar navigation failed axe `list` and `listitem` on every page, so the
+router hides it and draws its own menu of links (dashboard/components/navigation.py). Each scan's summary is
+written to screenshots/axe/<name>.json (git-ignored).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,54 +20,17 @@ from tests.e2e.streamlit_browser import SCREENSHOTS  # noqa: E402
 FAILING_IMPACTS = {"critical", "serious"}
 AXE_OPTIONS = {"resultTypes": ["violations", "incomplete"]}
 
-
-@dataclass(frozen=True)
-class StreamlitViolation:
-    rule_id: str
-    inside: str  # CSS selector of the Streamlit-owned element every offending node must sit in
-    reason: str
-
-
-STREAMLIT_ALLOWED = [
-    StreamlitViolation(
-        "list",
-        '[data-testid="stSidebarNav"]',
-        "Streamlit 1.67's sidebar navigation wraps each section's <li> items in a <div> directly inside the <ul>."
-        " Screen readers still read every link and its section heading; the markup is not ours to change.",
-    ),
-    StreamlitViolation(
-        "listitem",
-        '[data-testid="stSidebarNav"]',
-        "The same Streamlit navigation markup: its <li> items sit in a <div>, not directly in the <ul>.",
-    ),
-]
-
 axe = Axe()
 
 
-def _inside(page, target: list, container: str) -> bool:
-    if len(target) != 1:  # inside an iframe or shadow root: not Streamlit's page chrome
-        return False
-    return page.evaluate(
-        "([t, c]) => { const e = document.querySelector(t); return !!e && !!e.closest(c); }", [target[0], container]
-    )
-
-
 def blocking_violations(page, results: dict) -> list[str]:
-    """Critical and serious violations, less the nodes an allow-list entry explains."""
-    allowed = {}
-    for entry in STREAMLIT_ALLOWED:
-        allowed.setdefault(entry.rule_id, []).append(entry.inside)
-    problems = []
-    for violation in results["violations"]:
-        if violation["impact"] not in FAILING_IMPACTS:
-            continue
-        containers = allowed.get(violation["id"], [])
-        for node in violation["nodes"]:
-            if any(_inside(page, node["target"], c) for c in containers):
-                continue
-            problems.append(f"{violation['id']} ({violation['impact']}): {node['target']} {node['html'][:160]}")
-    return problems
+    """Every critical and serious violation, node by node."""
+    return [
+        f"{violation['id']} ({violation['impact']}): {node['target']} {node['html'][:160]}"
+        for violation in results["violations"]
+        if violation["impact"] in FAILING_IMPACTS
+        for node in violation["nodes"]
+    ]
 
 
 def scan(page, name: str) -> dict:

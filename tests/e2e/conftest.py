@@ -67,16 +67,14 @@ def e2e_db(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def app_url(e2e_db, tmp_path_factory) -> str:
-    """Start `streamlit run dashboard/app.py` headless on a free localhost port; stop it after the session."""
+def start_streamlit(database: Path, role: str, log_path: Path) -> tuple[subprocess.Popen, str]:
+    """`streamlit run dashboard/app.py` headless on a free localhost port, in local mode as role; (process, URL)
+    once its health endpoint answers (nothing else has been asked of it yet)."""
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("e2e-server") / "streamlit.log"
-    # local mode as admin, so every page and every button (exports, decisions, imports) is there to test
     env = {
         **os.environ,
-        "COMMISSIONING_DB": str(e2e_db),
-        "COMMISSIONING_ROLE": "admin",
+        "COMMISSIONING_DB": str(database),
+        "COMMISSIONING_ROLE": role,
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
     }
     command = [
@@ -97,20 +95,28 @@ def app_url(e2e_db, tmp_path_factory) -> str:
     with open(log_path, "w", encoding="utf-8") as log:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while True:
+        if server.poll() is not None:
+            pytest.fail(f"streamlit exited with {server.returncode}:\n{log_path.read_text(encoding='utf-8')}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return server, url
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            server.kill()
+            pytest.fail(f"streamlit did not answer {url}/_stcore/health within {SERVER_START_SECONDS} s")
+        time.sleep(0.2)  # polling the health endpoint, not waiting on the page
+
+
+@pytest.fixture(scope="session")
+def app_url(e2e_db, tmp_path_factory) -> str:
+    """The shared server for the session: local mode as admin, so every page and every button (exports, decisions,
+    imports) is there to test."""
+    server, url = start_streamlit(e2e_db, "admin", tmp_path_factory.mktemp("e2e-server") / "streamlit.log")
     try:
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"streamlit exited with {server.returncode}:\n{log_path.read_text(encoding='utf-8')}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer {url}/_stcore/health within {SERVER_START_SECONDS} s")
-            time.sleep(0.2)  # polling the health endpoint, not waiting on the page
         yield url
     finally:
         server.terminate()

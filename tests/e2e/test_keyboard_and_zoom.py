@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from dashboard import db
-from tests.e2e.axe_checks import blocking_violations, scan
+from tests.e2e.axe_checks import blocking_violations, chart_text_contrast_failures, scan
+from tests.e2e.layout_checks import cut_off_chart_text, truncated_buttons
 from tests.e2e.streamlit_browser import (
     SCREENSHOTS,
     declared_pages,
@@ -97,6 +98,8 @@ def test_the_portfolio_page_fits_and_works_at_200_percent_zoom(new_page, app_url
 
     problems = blocking_violations(page, scan(page, "portfolio-200-percent-zoom"))
     assert not problems, "\n".join(problems)
+    assert not cut_off_chart_text(page) and not truncated_buttons(page), "text cut short at 200% zoom"
+    assert not chart_text_contrast_failures(page)
 
 
 @pytest.mark.parametrize("nav_page", declared_pages(), ids=lambda p: p.slug)
@@ -106,3 +109,6 @@ def test_page_reflows_at_400_percent_zoom_without_sideways_scrolling(new_page, a
     open_page(page, app_url, nav_page.url_path)
     page_width, window_width, main_width, main_visible = page.evaluate(WIDTHS_JS)
     assert page_width <= window_width and main_width <= main_visible
+    assert not cut_off_chart_text(page), f"chart text cut off at 320 pixels: {cut_off_chart_text(page)}"
+    assert not truncated_buttons(page), f"button labels cut short at 320 pixels: {truncated_buttons(page)}"
+    assert not chart_text_contrast_failures(page)

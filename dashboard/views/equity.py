@@ -10,9 +10,9 @@ import streamlit as st
 
 from dashboard import access, equity, ui
 from dashboard.appraisal import Assumptions
-from dashboard.components import auth
+from dashboard.components import auth, charts
 from dashboard.components.accessible_theme import readable_on
-from dashboard.formatting import forward_view_phrase, gbp, percent
+from dashboard.formatting import code_label, forward_view_phrase, gbp, gbp_headline, number, percent
 
 SHARE_COLOURS = ["#999999", "#56B4E9", "#009E73", "#E69F00", "#0072B2", "#CC79A7"]  # Okabe-Ito
 
@@ -35,7 +35,7 @@ def _place_table(frame: pd.DataFrame, key: str, label: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             label: frame[key],
-            "Projects": frame["projects"],
+            "Projects": frame["projects"].map(number),
             "People reached": [
                 _people(v, h) for v, h in zip(frame["people_reached"], frame["people_hidden"], strict=True)
             ],
@@ -67,18 +67,34 @@ def _per_person_chart(frame: pd.DataFrame, key: str, title: str) -> None:
         marker={"color": "#0072B2"},
         text=rows["spend_per_person_gbp"].map(gbp),
         textposition="outside",
+        cliponaxis=False,
         name="Spend per person",
+        customdata=rows["spend_per_person_gbp"].map(gbp),
+        hovertemplate="%{y}: %{customdata} a person<extra></extra>",
     )
+    values = list(rows["spend_per_person_gbp"])
     if not total.empty and pd.notna(total.iloc[0]):
+        values.append(float(total.iloc[0]))
         figure.add_vline(
-            x=float(total.iloc[0]), line={"dash": "dash", "color": "#D55E00"}, annotation_text="whole portfolio"
+            x=float(total.iloc[0]),
+            line={"dash": "dash", "color": "#D55E00"},
+            annotation_text=f"whole portfolio: {gbp(total.iloc[0])}",
+            annotation_position="top right",
         )
-    figure.update_layout(height=100 + 34 * len(rows), margin={"t": 30}, xaxis={"title": title}, showlegend=False)
-    st.plotly_chart(figure, width="stretch")
+    # room to the right for the labels drawn outside the longest bar
+    ticks = charts.money_ticks([*values, max(values) * 1.25])
+    figure.update_layout(
+        height=120 + 34 * len(rows),
+        margin={"t": 40, "r": 30},
+        xaxis={"title": title, **ticks, "range": [0, max(values) * 1.25]},
+        showlegend=False,
+    )
+    charts.show(figure, alt=f"{title}, place by place: the table below gives every figure.", key=f"per_person_{key}")
 
 
 ui.require("view_aggregates")  # roles: dashboard/access.py
 st.title("Equity: who benefits, and where")
+ui.show_link_problems()
 assumptions = ui.current_assumptions()
 open_only = st.toggle(
     "Only projects running now (proposed, active or paused)",
@@ -94,10 +110,9 @@ if not ui.can(access.VIEW_PROJECT_DETAIL):  # a viewer: no place's or area's mon
         by_locality=equity.hide_small_groups(places.by_locality, "locality", fewest),
         by_service_area=equity.hide_small_groups(places.by_service_area, "service_area", fewest),
     )
+ui.show_figures_basis(assumptions, prefix=f"{ui.council_name()}. ")
 st.caption(
-    f"{ui.council_name()}. "
-    + ui.assumptions_caption(assumptions)
-    + " Spend and benefit are "
+    "Spend and benefit are "
     + forward_view_phrase(assumptions.as_of, assumptions.horizon_years)
     + " (money already spent left out), so places can be compared and added up. People reached are added up over "
     "projects, so someone two projects reach counts twice. Counts of 1 to 7 people are shown as *, and further "
@@ -122,8 +137,8 @@ else:
         + f"** (across {spread.places} places; whole-area projects are left out of this comparison)."
     )
     cols = st.columns(3)
-    cols[0].metric("Highest spend per person", gbp(spread.highest_gbp), help=spread.highest_place)
-    cols[1].metric("Lowest spend per person", gbp(spread.lowest_gbp), help=spread.lowest_place)
+    cols[0].metric("Highest spend per person", gbp_headline(spread.highest_gbp), help=spread.highest_place)
+    cols[1].metric("Lowest spend per person", gbp_headline(spread.lowest_gbp), help=spread.lowest_place)
     cols[2].metric("Highest ÷ lowest", f"{times:,.1f}" if times else "not applicable")
 _per_person_chart(places.by_locality, "locality", "Spend from now per person reached (£, present value)")
 st.caption("Text alternative: the table below gives every place's figures, including the ones in the chart.")
@@ -171,11 +186,28 @@ for dimension, title in equity.DIMENSIONS.items():
             text=[percent(v) if v >= 0.08 else "" for v in shares.loc[level]],
             textposition="inside",
             insidetextfont={"color": readable_on(SHARE_COLOURS[position % len(SHARE_COLOURS)])},
+            customdata=[percent(v) for v in shares.loc[level]],
+            hovertemplate="%{x}, %{fullData.name}: %{customdata} of projects<extra></extra>",
         )
     figure.update_layout(
-        barmode="stack", height=320, margin={"t": 20}, yaxis={"title": "Share of projects", "tickformat": ".0%"}
+        barmode="stack",
+        height=340,
+        margin={"t": 20},
+        yaxis={
+            "title": "Share of projects",
+            "tickmode": "array",
+            "tickvals": [0, 0.25, 0.5, 0.75, 1],
+            "ticktext": [percent(v) for v in (0, 0.25, 0.5, 0.75, 1)],
+        },
+        xaxis={
+            "tickvals": list(shares.columns),
+            "ticktext": [code_label("innovation_type", c) for c in shares.columns],
+        },
+        legend={"title": title},
     )
-    st.plotly_chart(figure, width="stretch", key=f"coverage_{dimension}")
+    charts.show(
+        figure, alt=f"{title}: the tables below give the number of projects at each level.", key=f"coverage_{dimension}"
+    )
     st.caption("Text alternative: the number of projects at each level, by kind of innovation.")
     left, right = st.columns(2)
     with left:

@@ -6,9 +6,9 @@ import streamlit as st
 
 from dashboard import db, scenarios, ui
 from dashboard.appraisal import AssumptionError
-from dashboard.formatting import escape_markdown, gbp, percent, ratio
+from dashboard.components import charts
+from dashboard.formatting import escape_markdown, gbp, number, percent, ratio
 
-ACTIVE_KEY = "active_scenario_name"
 SAVED_KEY = "scenario_saved_message"
 
 
@@ -24,38 +24,47 @@ def _compare(version: tuple, chosen: tuple[scenarios.Scenario, ...], today) -> t
 
 ui.require("use_scenarios")  # roles: dashboard/access.py
 st.title("Scenarios")
+ui.show_link_problems()
 if SAVED_KEY in st.session_state:
     st.success(st.session_state.pop(SAVED_KEY))
 assumptions = ui.current_assumptions()
 all_scenarios = _scenarios(ui.database_version())
 by_name = {s.name: s for s in all_scenarios}
 
-# ---- which scenario every page uses
-active = next((s for s in all_scenarios if s.matches(assumptions)), None)
-remembered = st.session_state.get(ACTIVE_KEY)
-if remembered in by_name and by_name[remembered].matches(assumptions):
-    active = by_name[remembered]
-if active is not None:
-    st.success(f"Every page and export is using **{escape_markdown(active.name)}**: {active.describe()}.")
-else:
-    st.warning(
-        "Every page and export is using custom assumptions set on the Assumptions page, not a saved scenario: "
-        + ui.assumptions_caption(assumptions)
-    )
+# ---- which scenario every page uses (the view in the address: dashboard/view_state.py)
+active_name = ui.current_scenario()
+active = by_name.get(active_name)
+exact = active is not None and active.matches(assumptions)
+with st.container(key="figures_basis"):
+    if exact:
+        st.success(f"Every page and export is using **{escape_markdown(active.name)}**: {active.describe()}.")
+    else:
+        st.warning(
+            "Every page and export is using assumptions changed on the Assumptions page: "
+            + ui.figures_basis_text(assumptions)
+        )
 
 st.header("Choose the scenario to use")
 names = list(by_name)
 choice = st.selectbox(
     "Scenario",
     names,
-    index=names.index(active.name) if active is not None else 0,
+    index=names.index(active_name) if active_name in names else 0,
     help="The Base case is the council's reference assumptions and is always here.",
 )
 st.caption(by_name[choice].describe() + (f". {by_name[choice].description}" if by_name[choice].description else ""))
 if st.button("Use this scenario on every page", type="primary"):
-    ui.set_assumptions(by_name[choice].assumptions())
-    st.session_state[ACTIVE_KEY] = choice
-    st.rerun()
+    try:
+        by_name[choice].assumptions()
+    except AssumptionError as exc:
+        st.error(f"This scenario cannot be used: {exc}")
+    else:
+        ui.use_scenario(choice)
+        st.rerun()
+st.caption(
+    "The scenario, the as-of date and any changed assumption are in this page's address: copy it, or any page's, "
+    "to share the same figures."
+)
 
 # ---- save
 st.header("Save a scenario")
@@ -126,8 +135,8 @@ with st.expander("Delete a saved scenario"):
             except scenarios.ScenarioError as exc:
                 st.error(str(exc))
             else:
-                if st.session_state.get(ACTIVE_KEY) == doomed:
-                    st.session_state.pop(ACTIVE_KEY, None)
+                if ui.current_scenario() == doomed:
+                    ui.use_scenario(scenarios.BASE_CASE)
                 st.rerun()
 
 # ---- compare
@@ -160,9 +169,9 @@ st.dataframe(
             "Projects paying for themselves": totals["projects_paying_for_themselves"].map(
                 lambda n, total=int(totals["projects"].iloc[0]): f"{n:,} of {total:,}"
             ),
-            "High risk": totals["high_risk_projects"],
-            "Medium risk": totals["medium_risk_projects"],
-            "Low risk": totals["low_risk_projects"],
+            "High risk": totals["high_risk_projects"].map(number),
+            "Medium risk": totals["medium_risk_projects"].map(number),
+            "Low risk": totals["low_risk_projects"].map(number),
         }
     ),
     hide_index=True,
@@ -174,19 +183,32 @@ figure.add_bar(
     marker={"color": "#0072B2"},
     text=totals["forward_npv_gbp"].map(gbp),
     textposition="outside",
+    cliponaxis=False,
+    customdata=totals["forward_npv_gbp"].map(gbp),
+    hovertemplate="%{x}: %{customdata}<extra></extra>",
 )
-figure.update_layout(height=320, margin={"t": 20}, yaxis={"title": "Portfolio net present value from now (£)"})
-st.plotly_chart(figure, width="stretch")
-st.caption(
+npv_values = [0.0, *totals["forward_npv_gbp"]]
+figure.update_layout(
+    height=340,
+    margin={"t": 40},
+    yaxis={
+        "title": "Portfolio net present value from now",
+        **charts.money_ticks(npv_values),
+        "range": [min(npv_values) * 1.2, max(npv_values) * 1.2],
+    },
+)
+npv_alternative = (
     "Text alternative: "
     + "; ".join(
-        f"{n}: net value from now {gbp(v)}, {p:,} projects paying for themselves"
+        f"{escape_markdown(n)}: net value from now {gbp(v)}, {p:,} projects paying for themselves"
         for n, v, p in zip(
             totals["scenario_name"], totals["forward_npv_gbp"], totals["projects_paying_for_themselves"], strict=True
         )
     )
     + "."
 )
+charts.show(figure, alt=npv_alternative, key="scenario_npv_chart")
+st.caption(npv_alternative)
 
 st.subheader("Project by project")
 wide = scenarios.side_by_side(per_project, list(chosen_names))

@@ -6,16 +6,18 @@ import streamlit as st
 from dashboard import ui
 from dashboard.appraisal import DISCOUNT_RATE_RANGE, HORIZON_YEARS_RANGE, AssumptionError
 from dashboard.formatting import month_label, percent
+from dashboard.scenarios import BASE_CASE
+from dashboard.view_state import AS_OF_RANGE
 
 ui.require("use_scenarios")  # roles: dashboard/access.py
 st.title("Assumptions")
+ui.show_link_problems()
 st.markdown(
     "Every figure in the dashboard is worked out at these assumptions. Changing them here recomputes every page"
     " for you; they do not change anyone else's view or the data."
 )
 
 current = ui.current_assumptions()
-defaults = ui.default_assumptions()
 bias_table = ui.query("optimism_bias_by_grade")
 rate_source = ui.query("standard_discount_rate")
 schedule = ui.query("discount_schedule")
@@ -23,7 +25,13 @@ price_base = ui.query("price_base")
 
 st.header("Change the assumptions")  # so the form's subheading sits under a heading (no skipped level)
 with st.form("assumptions_form"):
-    as_of = st.date_input("Risk judged as of", value=current.as_of, format="DD/MM/YYYY")
+    as_of = st.date_input(
+        "Risk judged as of",
+        value=current.as_of,
+        min_value=AS_OF_RANGE[0],
+        max_value=AS_OF_RANGE[1],
+        format="DD/MM/YYYY",
+    )
     rate_pct = st.number_input(
         "Discount rate (% a year)",
         min_value=DISCOUNT_RATE_RANGE[0] * 100,
@@ -77,8 +85,8 @@ if applied:
     except AssumptionError as exc:
         st.error(str(exc))
 if restored:
-    ui.set_assumptions(defaults)
-    st.success("Restored the council's defaults.")
+    ui.use_scenario(BASE_CASE)
+    st.success("Restored the council's defaults (the Base case).")
 
 now = ui.current_assumptions()
 base = price_base.iloc[0] if not price_base.empty else None
@@ -109,6 +117,8 @@ in_use = [
     "**Optimism bias:** " + ", ".join(f"grade {g} {percent(b, 0)}" for g, b in enumerate(now.optimism_bias, 1)),
 ]
 st.header("In use now")
+with st.container(key="figures_basis"):
+    st.caption(ui.figures_basis_text(now))
 st.markdown("\n".join(f"- {line}" for line in in_use))
 st.header("Sources")
 st.markdown(

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import db, decision_anchor, decision_key, ui
 from dashboard.appraisal import Assumptions
-from dashboard.components import auth, record_key
+from dashboard.components import auth, charts, record_key
 from dashboard.components.accessible_theme import readable_on
 from dashboard.components.project_picker import pick_project
 from dashboard.decision_key import DecisionKeyError
@@ -79,9 +79,13 @@ def _cost_of_stopping(
     return cost_of_stopping(ui.connection(), project_id, assumptions, stop, exit_costs_gbp)
 
 
-@st.cache_data(max_entries=32, show_spinner="Writing the report…")
+@st.cache_data(max_entries=32, show_spinner=False)
 def _report_files(version: tuple, decision_id: str) -> tuple[bytes, bytes]:
-    report = decision_report(ui.connection(), decision_id)
+    con = db.connect_read_only(version[0])  # its own connection: this runs on the download's thread
+    try:
+        report = decision_report(con, decision_id)
+    finally:
+        con.close()
     return render_pdf(report), render_html(report).encode("utf-8")
 
 
@@ -112,8 +116,15 @@ def _register(version: tuple, fmt: str, suppress_up_to: int) -> bytes:
     return register_bytes(ui.connection(), fmt, suppress_up_to)
 
 
+LABEL_MIN_SHARE = 0.22  # a segment narrower than this share of the widest bar is named by the legend only
+
+
 def stopping_chart(c: CostOfStopping) -> go.Figure:
-    """Costs avoided by who pays them beside benefits lost by who would have received them."""
+    """Costs avoided by who pays them beside benefits lost by who would have received them.
+
+    A segment carries its amount only where the amount fits inside it: a label cut short ("NHS: £1,") is worse
+    than none, and the legend, the hover text and the table below name every segment anyway."""
+    widest = max(sum(c.costs_avoided_by_payer.values()), sum(c.benefits_lost_by_agency.values()), 1)
     fig = go.Figure()
     for row_label, amounts in (
         ("Costs avoided", c.costs_avoided_by_payer),
@@ -135,17 +146,20 @@ def stopping_chart(c: CostOfStopping) -> go.Figure:
                 orientation="h",
                 marker_color=colour,
                 marker_pattern_shape="/" if row_label == "Costs avoided" else "",
-                text=[gbp(amount)],
+                text=[gbp(amount) if amount >= LABEL_MIN_SHARE * widest else ""],
+                textposition="inside",
+                insidetextanchor="middle",
                 insidetextfont={"color": readable_on(colour)},
-                hovertemplate=f"{row_label}, {label}: {gbp(amount)}<extra></extra>",
+                customdata=[gbp(amount)],
+                hovertemplate="%{y}, %{fullData.name}: %{customdata}<extra></extra>",
             )
     fig.update_layout(
         barmode="stack",
-        height=280,
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        xaxis={"title": "Present value (£)", "tickprefix": "£", "separatethousands": True},
+        height=360,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        xaxis={"title": "Present value", **charts.money_ticks([0, widest])},
         yaxis={"autorange": "reversed"},
-        legend={"orientation": "h", "y": -0.35},
+        legend={"orientation": "h", "y": -0.3, "entrywidthmode": "fraction", "entrywidth": 0.5},
         title={
             "text": "If it stops: costs avoided, by who pays, and benefits lost, by who gains",
             "font": {"size": 14},
@@ -157,7 +171,8 @@ def stopping_chart(c: CostOfStopping) -> go.Figure:
 assumptions = ui.current_assumptions()
 projects = ui.metrics(assumptions)
 st.title("Funding decisions")
-st.caption(ui.assumptions_caption(assumptions))
+ui.show_link_problems()
+ui.show_figures_basis(assumptions)
 if projects.empty:
     st.info("There are no projects yet. Import some first.")
     st.stop()
@@ -239,7 +254,12 @@ else:
     st.markdown(sentences[2])
 st.caption(f"People affected: {int(c.people_affected):,}. Figures run {window_phrase(c)}, at the assumptions above.")
 if not c.nothing_to_stop:
-    st.plotly_chart(stopping_chart(c), width="stretch")
+    charts.show(
+        stopping_chart(c),
+        alt="If it stops: costs avoided by who pays them and benefits lost by who gains them; the table below "
+        "gives every figure.",
+        key="stopping_chart",
+    )
     with st.expander("The figures in the chart, as a table"):
         table = c.agency_frame()
         total = pd.DataFrame(
@@ -449,7 +469,14 @@ else:
     chosen = st.selectbox(
         "Report for decision", choices, index=choices.index(wanted) if wanted in choices else 0, key="report_for"
     )
-    pdf_bytes, html_bytes = _report_files(version, chosen)
+
+    # built when a button is pressed, not on every view: a report in a script DejaVu lacks loads a large font
+    def pdf_bytes(version=version, chosen=chosen) -> bytes:
+        return _report_files(version, chosen)[0]
+
+    def html_bytes(version=version, chosen=chosen) -> bytes:
+        return _report_files(version, chosen)[1]
+
     left, right = st.columns(2)
     left.download_button(
         "Download the report (PDF)",

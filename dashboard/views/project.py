@@ -6,18 +6,24 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import ui
+from dashboard.components import charts
 from dashboard.components.outcomes import render_project_outcomes
 from dashboard.components.project_picker import pick_project
 from dashboard.components.sensitivity import render_project_sensitivity
 from dashboard.formatting import (
+    code_label,
     escape_markdown,
     forward_view_phrase,
     gbp,
+    gbp_headline,
     long_date,
+    month_label,
     months,
+    number,
     percent,
     plural,
     ratio,
+    score,
     whole_life_phrase,
 )
 from dashboard.risk import factor_reasons, risk_sentence
@@ -37,8 +43,22 @@ EVIDENCE_LEVELS = {
     5: "replicated at scale with manuals and systems",
 }
 FREQUENCY_WORDS = {"once": "once", "weekly": "a week", "monthly": "a month", "annual": "a year"}
+# widths in pixels wide enough for each heading at 1440 pixels (no "Wh…"); the line description is pinned
+LINE_COLUMNS = {
+    "What": st.column_config.TextColumn(width=260, pinned=True),
+    "Amount": st.column_config.TextColumn(width=150, alignment="right"),
+    "From": st.column_config.TextColumn(width=135),
+    "To": st.column_config.TextColumn(width=135),
+    "Confidence grade": st.column_config.TextColumn(width=140, alignment="right"),
+    "Type": st.column_config.TextColumn(width=160),
+    "Who gains": st.column_config.TextColumn(width=210),
+    "Deadweight": st.column_config.TextColumn(width=105, alignment="right"),
+    "Attribution to others": st.column_config.TextColumn(width=170, alignment="right"),
+    "Drop-off a year": st.column_config.TextColumn(width=130, alignment="right"),
+}
 
 ui.require("view_project_detail")  # roles: dashboard/access.py
+ui.show_link_problems()
 assumptions = ui.current_assumptions()
 projects = ui.metrics(assumptions)
 if projects.empty:
@@ -50,7 +70,7 @@ project = pick_project(projects, key="project_page")
 project_id = project["project_id"]
 
 st.title(escape_markdown(project["name"]))  # data shown in markdown is escaped: names may hold anything
-st.caption(ui.assumptions_caption(assumptions))
+ui.show_figures_basis(assumptions)
 
 # ---- what it is
 left, right = st.columns([3, 2])
@@ -62,15 +82,16 @@ with left:
     st.markdown(
         f"- **Service area:** {escape_markdown(project['service_area'])}\n"
         f"- **Locality:** {escape_markdown(project['locality'])}\n"
-        f"- **Provider:** {escape_markdown(project['provider'])} ({project['provider_type'].replace('_', ' ')})\n"
-        f"- **Funded through:** {project['funding_mechanism'].replace('_', ' ')}\n"
-        f"- **Innovation type:** {project['innovation_type'].replace('_', ' ')}\n"
+        f"- **Provider:** {escape_markdown(project['provider'])} "
+        f"({code_label('provider_type', project['provider_type']).lower()})\n"
+        f"- **Funded through:** {code_label('funding_mechanism', project['funding_mechanism']).lower()}\n"
+        f"- **Innovation type:** {code_label('innovation_type', project['innovation_type']).lower()}\n"
         f"- **Status:** {project['status']}, started {long_date(project['start_date'])}"
         + (f", planned to end {long_date(end)}" if not pd.isna(end) else "")
     )
 with right:
     st.header("Who it serves")
-    st.metric("People reached", f"{int(project['people_reached']):,}")
+    st.metric("People reached", number(project["people_reached"]))
     st.markdown(
         f"- **Co-production:** level {int(project['coproduction_level'])} of 4, "
         f"{COPRODUCTION_LEVELS[int(project['coproduction_level'])]}\n"
@@ -87,9 +108,9 @@ with right:
 st.header("Cost against benefit")
 st.subheader("Whole life: was it worth it?")
 cols = st.columns(4)
-cols[0].metric("Present value of costs", gbp(project["pv_cost_gbp"]))
-cols[1].metric("Present value of benefits", gbp(project["pv_benefit_gbp"]))
-cols[2].metric("Net value", gbp(project["npv_gbp"]))
+cols[0].metric("Present value of costs", gbp_headline(project["pv_cost_gbp"]))
+cols[1].metric("Present value of benefits", gbp_headline(project["pv_benefit_gbp"]))
+cols[2].metric("Net value", gbp_headline(project["npv_gbp"]))
 cols[3].metric(
     "Benefit-cost ratio",
     ratio(project["bcr"]),
@@ -129,24 +150,20 @@ else:
 flows = ui.query("project_monthly_flows", project_id=project_id, **assumptions.line_month_params())
 if not flows.empty:
     chart = go.Figure()
-    chart.add_scatter(
-        x=flows["month_start_date"],
-        y=flows["cumulative_cost_gbp"],
-        name="Cumulative cost",
-        line={"color": "#D55E00", "dash": "dash"},
-    )
-    chart.add_scatter(
-        x=flows["month_start_date"],
-        y=flows["cumulative_benefit_gbp"],
-        name="Cumulative benefit (all value)",
-        line={"color": "#0072B2"},
-    )
-    chart.add_scatter(
-        x=flows["month_start_date"],
-        y=flows["cumulative_fiscal_benefit_gbp"],
-        name="Cumulative savings to public budgets",
-        line={"color": "#009E73", "dash": "dot"},
-    )
+    month_names = flows["month_start_date"].map(month_label)
+    for column, name, line in (
+        ("cumulative_cost_gbp", "Cumulative cost", {"color": "#D55E00", "dash": "dash"}),
+        ("cumulative_benefit_gbp", "Cumulative benefit (all value)", {"color": "#0072B2"}),
+        ("cumulative_fiscal_benefit_gbp", "Cumulative savings to public budgets", {"color": "#009E73", "dash": "dot"}),
+    ):
+        chart.add_scatter(
+            x=flows["month_start_date"],
+            y=flows[column],
+            name=name,
+            line=line,
+            customdata=pd.DataFrame({"month": month_names, "amount": flows[column].map(gbp)}),
+            hovertemplate=f"%{{customdata[0]}}: {name.lower()} %{{customdata[1]}}<extra></extra>",
+        )
     if not pd.isna(payback):
         point = flows[flows["month_number"] >= int(payback)].iloc[0]
         chart.add_scatter(
@@ -158,20 +175,23 @@ if not flows.empty:
             textposition="bottom right",
             marker={"size": 14, "symbol": "star", "color": "#009E73", "line": {"width": 1, "color": "#0b0c0c"}},
         )
+    values = pd.concat([flows["cumulative_cost_gbp"], flows["cumulative_benefit_gbp"]])
     chart.update_layout(
         height=360,
         margin={"t": 20},
-        yaxis={"title": "Cumulative £ (undiscounted)", "tickprefix": "£"},
+        yaxis={"title": "Cumulative, undiscounted", **charts.money_ticks(values)},
+        xaxis={"tickformat": "%B %Y"},
     )
-    st.plotly_chart(chart, width="stretch")
     last = flows.iloc[-1]
-    st.caption(
+    alternative = (
         f"Text alternative: by {long_date(last['month_start_date'])} cumulative costs reach "
         f"{gbp(last['cumulative_cost_gbp'])}, cumulative benefits {gbp(last['cumulative_benefit_gbp'])} and "
         f"cumulative savings to public budgets {gbp(last['cumulative_fiscal_benefit_gbp'])}"
         + ("" if pd.isna(payback) else f"; savings overtake costs for good in month {int(payback)}")
         + "."
     )
+    charts.show(chart, alt=alternative, key="cumulative_chart")
+    st.caption(alternative)
 
 # ---- lines
 lines = ui.query("project_lines", project_id=project_id)
@@ -186,16 +206,20 @@ def _line_table(frame: pd.DataFrame, with_adjustments: bool) -> pd.DataFrame:
                 for a, f in zip(frame["amount_gbp"], frame["frequency"], strict=True)
             ],
             "From": frame["start_date"].map(long_date),
-            "To": frame["end_date"].map(lambda d: long_date(d, missing="ongoing")),
-            "Confidence grade": frame["confidence_grade"],
+            # a one-off happens in its start month: it has no end, but it is not ongoing either
+            "To": [
+                "—" if f == "once" else long_date(d, missing="ongoing")
+                for d, f in zip(frame["end_date"], frame["frequency"], strict=True)
+            ],
+            "Confidence grade": frame["confidence_grade"].map(number),
             "Price year": frame["price_year"].fillna("price base"),
         }
     )
     if not with_adjustments:
         table["Who pays"] = frame["payer_agency"].str.replace("_", " ")
     if with_adjustments:
-        table["Type"] = frame["benefit_type"].str.replace("_", " ")
-        table["Who gains"] = frame["beneficiary_agency"].str.replace("_", " ")
+        table["Type"] = frame["benefit_type"].map(lambda c: code_label("benefit_type", c).split(" (")[0])
+        table["Who gains"] = frame["beneficiary_agency"].map(lambda c: code_label("beneficiary_agency", c))
         table["Lasts after the project"] = frame["persistence_months"].map(
             lambda m: months(m, missing="no") if m else "no"
         )
@@ -211,13 +235,13 @@ costs = lines[lines["side"] == "cost"]
 if costs.empty:
     st.info("No cost lines recorded.")
 else:
-    st.dataframe(_line_table(costs, False), hide_index=True)
+    st.dataframe(_line_table(costs, False), hide_index=True, column_config=LINE_COLUMNS)
 st.subheader("Benefit lines")
 benefits = lines[lines["side"] == "benefit"]
 if benefits.empty:
     st.info("No benefit lines recorded, so its benefit-cost ratio is 0.")
 else:
-    st.dataframe(_line_table(benefits, True), hide_index=True)
+    st.dataframe(_line_table(benefits, True), hide_index=True, column_config=LINE_COLUMNS)
 
 render_project_sensitivity(project_id, assumptions)  # tornado, switching values
 render_project_outcomes(project_id)  # outcomes that are not pounds
@@ -231,11 +255,16 @@ if factors:
         pd.DataFrame(
             {
                 "Factor": [f.label for f in factors],
-                "Points": [round(f.points, 1) for f in factors],
+                "Points": [score(f.points) for f in factors],
                 "Why": [f.reason[0].upper() + f.reason[1:] for f in factors],
             }
         ),
         hide_index=True,
+        column_config={
+            "Factor": st.column_config.TextColumn(width=230),
+            "Points": st.column_config.TextColumn(width=80, alignment="right"),
+            "Why": st.column_config.TextColumn(width="large"),
+        },
     )
     st.caption(
         f"The score is the sum of these points, out of 100 ({plural(len(factors), 'factor')}). Weights and thresholds"

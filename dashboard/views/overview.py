@@ -12,14 +12,14 @@ import streamlit as st
 from dashboard import access, ui
 from dashboard.components import auth
 from dashboard.filters import NOT_SCORED
-from dashboard.formatting import forward_view_phrase, gbp, plural
+from dashboard.formatting import forward_view_phrase, gbp, gbp_headline, number, plural
 
 ui.require(access.VIEW_AGGREGATES)
 
 st.title("Summary")
+ui.show_link_problems()
 assumptions = ui.current_assumptions()
 projects = ui.metrics(assumptions)
-st.caption(f"{ui.council_name()}: {plural(len(projects), 'project')} in totals. " + ui.assumptions_caption(assumptions))
 if projects.empty:
     st.info("There are no projects yet.")
     st.stop()
@@ -31,13 +31,16 @@ portfolio_hidden = len(frame) < min_projects
 row = st.columns(4)
 row[0].metric("Projects", f"{len(frame):,}")
 row[1].metric("People reached", access.suppress_count(frame["people_reached"].sum()))
-row[2].metric("Committed funding", access.SUPPRESSED if portfolio_hidden else gbp(frame["committed_funding_gbp"].sum()))
+row[2].metric(
+    "Committed funding", access.SUPPRESSED if portfolio_hidden else gbp_headline(frame["committed_funding_gbp"].sum())
+)
 forward = forward_view_phrase(assumptions.as_of, assumptions.horizon_years)
 row[3].metric(
     "Net value from now (benefits less costs)",
-    access.SUPPRESSED if portfolio_hidden else gbp(frame["forward_npv_gbp"].sum()),
+    access.SUPPRESSED if portfolio_hidden else gbp_headline(frame["forward_npv_gbp"].sum()),
     help=forward,
 )
+ui.show_figures_basis(assumptions, prefix=f"{ui.council_name()}: {plural(len(projects), 'project')} in totals. ")
 
 
 def totals(by: str, label: str) -> pd.DataFrame:
@@ -59,21 +62,30 @@ def totals(by: str, label: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             label: grouped[by].fillna("Not recorded").astype(str),
-            "Projects": grouped["projects"],
+            "Projects": grouped["projects"].map(number),
             "People reached": [access.SUPPRESSED if hide else p for p, hide in zip(people, small, strict=True)],
             "Committed funding": shown(grouped["funding"], gbp),
             "Costs from now (present value)": shown(grouped["cost"], gbp),
             "Benefits from now (present value)": shown(grouped["benefit"], gbp),
-            "Projects at high risk": shown(grouped["high_risk"], lambda n: f"{int(n):,}"),
+            "Projects at high risk": shown(grouped["high_risk"], number),
         }
     )
 
 
 st.caption(f"Costs and benefits from now are {forward}; money already spent is left out.")
+RIGHT_ALIGNED = [
+    "Projects",
+    "People reached",
+    "Committed funding",
+    "Costs from now (present value)",
+    "Benefits from now (present value)",
+    "Projects at high risk",
+]
+ALIGN = {name: st.column_config.TextColumn(name, alignment="right") for name in RIGHT_ALIGNED}
 st.header("By service area")
-st.dataframe(totals("service_area", "Service area"), hide_index=True)
+st.dataframe(totals("service_area", "Service area"), hide_index=True, column_config=ALIGN)
 st.header("By locality")
-st.dataframe(totals("locality", "Locality"), hide_index=True)
+st.dataframe(totals("locality", "Locality"), hide_index=True, column_config=ALIGN)
 st.caption(
     f"Counts of people from 1 to {access.SUPPRESS_UP_TO} are shown as {access.SUPPRESSED} so that nobody who draws "
     "on a small service can be identified. Present values are over the appraisal horizon."
