@@ -227,7 +227,7 @@ def can(roles: Iterable[str], permission: str) -> bool:
 # Which permission each page (by file stem in dashboard/views/) needs. A page not listed needs project detail,
 # so a new page is hidden from viewers until someone decides it shows aggregates only.
 PAGE_PERMISSIONS: dict[str, str] = {
-    "overview": VIEW_AGGREGATES,
+    "summary": VIEW_AGGREGATES,
     "portfolio": VIEW_PROJECT_DETAIL,
     "project": VIEW_PROJECT_DETAIL,
     "assumptions": USE_SCENARIOS,

@@ -26,7 +26,7 @@ st.set_page_config(page_title=SITE_NAME, page_icon=str(FAVICON), layout="wide")
 
 pages = {
     "Portfolio": [
-        st.Page(PAGES_DIR / "overview.py", title="Summary", icon=":material/summarize:", url_path="summary"),
+        st.Page(PAGES_DIR / "summary.py", title="Summary", icon=":material/summarize:", url_path="summary"),
         st.Page(PAGES_DIR / "portfolio.py", title="Portfolio", icon=":material/dashboard:", default=True),
         st.Page(PAGES_DIR / "project.py", title="Project", icon=":material/description:", url_path="project"),
         st.Page(PAGES_DIR / "equity.py", title="Equity", icon=":material/balance:", url_path="equity"),

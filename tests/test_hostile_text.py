@@ -129,7 +129,7 @@ def test_hostile_names_are_shown_as_literal_text_on_the_project_pages(hostile_db
         assert any(escape_markdown(FUNDER) in t for t in texts)
 
 
-@pytest.mark.parametrize("page", [None, "overview", "equity", "scenarios", "assumptions"])
+@pytest.mark.parametrize("page", [None, "summary", "equity", "scenarios", "assumptions"])
 def test_every_other_page_runs_with_hostile_names_and_escapes_them(hostile_db, monkeypatch, page):
     at = run(page, hostile_db, monkeypatch)
     for raw in RAW:

@@ -64,7 +64,7 @@ def test_project_page_explains_the_drumkit(app):
     app.run()
     assert not app.exception
     assert app.title[0].value == "Drumkit from a personal budget"
-    assert metric(app, "Present value of benefits") == "£84,115"  # the whole-life view comes first
+    assert metric(app, "Benefits, whole life") == "£84,115"  # the whole-life view comes first
     assert any("cover its costs from month 1" in m.value for m in app.markdown)
     assert any(c.value.startswith("Present values at") for c in app.caption)
     assert any(m.value.startswith("**Low risk") for m in app.markdown)
@@ -91,5 +91,5 @@ def test_assumptions_page_changes_every_figure(app):
     app.query_params["project"] = "P001"
     app.run()
     # £1,500 a month for 5 years at 1.5% instead of 3.5%
-    assert metric(app, "Present value of benefits") == gbp(sum(18000 / 1.015**t for t in range(5)))
-    assert metric(app, "Present value of benefits") == "£87,379"
+    assert metric(app, "Benefits, whole life") == gbp(sum(18000 / 1.015**t for t in range(5)))
+    assert metric(app, "Benefits, whole life") == "£87,379"

@@ -181,17 +181,10 @@ def test_baseline_gives_the_drumkit_its_whole_life_figures(demo_db):
     assert drumkit["fiscal_payback_months"] == 1
 
 
-# --- where README.md and the SQL disagree --------------------------------------------------------------------
-# The baseline follows README.md; each test below fails for the SQL. When one side is changed to match the other,
-# the test passes, strict xfail turns that into a failure, and the marker (and, if the README changed, the
-# baseline) is updated.
+# --- "running costs left" (README, projectitis): cases where the SQL once disagreed with the README ------------
+# The baseline follows README.md; these held strict xfails until the SQL was brought to the README's rule.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="README: running costs left are any cost line with money in the as-of month or later; the SQL counts "
-    "only lines with months in the forward window (as-of month + horizon)",
-)
 def test_costs_starting_after_the_forward_window_are_running_costs_left(tiny_portfolio_db):
     # as of 15 January 2024 over 1 year: the lunch club's weekly costs start on 15 January 2025, the drumkit's
     # £350 in June 2025; neither has funding in place yet (its first award starts after the as-of month)
@@ -201,10 +194,6 @@ def test_costs_starting_after_the_forward_window_are_running_costs_left(tiny_por
     pd.testing.assert_series_equal(sql["needs_funding"], baseline["needs_funding"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="README: running costs left are a cost line *with money*; the SQL counts a £0 cost line too",
-)
 def test_a_zero_pound_cost_line_is_no_running_cost(tmp_path):
     # the lunch club's paid costs end with the project (31 December 2026); unpaid volunteer drivers, recorded at
     # £0 a month, carry on to 2028

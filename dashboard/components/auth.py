@@ -224,6 +224,7 @@ def require(permission: str) -> Identity:
     """Stop this page with a clear message unless the person's roles include the permission."""
     who = identity()
     if not who.can(permission):
+        st.title("No access")  # every page, a refusal too, has one heading naming it (WCAG 2.4.6)
         st.error(
             f"You do not have access to this: it needs permission to {access.PERMISSIONS[permission]}, which your "
             f"role ({who.role_label}) does not give. Ask the dashboard's administrator if you need it.",

@@ -16,6 +16,7 @@ chart text under 4.5:1 against what is behind it, none cut off, and no link made
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Iterable
 
 import numpy as np
@@ -31,6 +32,13 @@ ANNOTATION_BACKGROUND = "#ffffff"
 # trace attributes that Plotly may draw as (HTML) text, directly or through a hover template
 TRACE_TEXT = ("name", "text", "hovertext", "x", "y", "labels", "customdata", "ids", "legendgroup")
 CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+# Line lengths (characters) that still fit a chart 320 CSS pixels wide, a 1280-pixel window at 400% zoom (WCAG
+# 1.4.10): category labels beside the bars, axis titles and annotations are broken at spaces onto more lines.
+WRAP_CATEGORY_CHARS = 16
+WRAP_TITLE_CHARS = 26
+WRAP_ANNOTATION_CHARS = 18
+# bar labels smaller than this would be unreadable; Plotly hides them instead (the table beside gives each figure)
+BAR_TEXT_MIN_PX = 10
 
 
 def plotly_text(value):
@@ -103,11 +111,67 @@ def style_figure(figure: go.Figure) -> go.Figure:
     return figure
 
 
+def wrapped(text, width: int):
+    """Escaped chart text broken at spaces into lines of at most width characters with Plotly's <br>.
+
+    Run after escape_figure: escaped text has no markup and an entity has no space, so a break never splits one."""
+    if not isinstance(text, str) or len(text) <= width or "<br>" in text:
+        return text
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
+
+
+def _category_values(figure: go.Figure, axis_name: str) -> list[str]:
+    """The text categories drawn along one axis (xaxis, yaxis2, ...), in order of first appearance."""
+    letter, suffix = axis_name[0], axis_name[5:]
+    seen: dict[str, None] = {}
+    for trace in figure.data:
+        if (getattr(trace, f"{letter}axis", None) or letter) != f"{letter}{suffix}":
+            continue
+        values = trace[letter] if letter in trace else None
+        if values is None or isinstance(values, str):
+            continue
+        for value in values:
+            if isinstance(value, str):
+                seen.setdefault(value, None)
+    return list(seen)
+
+
+def fit_narrow_screens(figure: go.Figure) -> go.Figure:
+    """Long category labels, axis titles and annotations on more lines, and annotations on a line kept on the side
+    with room, so that nothing is cut off at 320 CSS pixels wide; in place, after escape_figure; returns it."""
+    layout = figure.layout
+    figure.update_layout(uniformtext={"minsize": BAR_TEXT_MIN_PX, "mode": "hide"})
+    for name in (n for n in layout if n.startswith(("xaxis", "yaxis"))):
+        axis = layout[name]
+        if axis.title and axis.title.text:
+            axis.title.text = wrapped(axis.title.text, WRAP_TITLE_CHARS)
+        if axis.ticktext is not None:
+            axis.ticktext = [wrapped(t, WRAP_CATEGORY_CHARS) for t in axis.ticktext]
+        elif axis.tickvals is None:
+            categories = _category_values(figure, name)
+            if any(len(c) > WRAP_CATEGORY_CHARS for c in categories):
+                axis.update(
+                    tickmode="array",
+                    tickvals=categories,
+                    ticktext=[wrapped(c, WRAP_CATEGORY_CHARS) for c in categories],
+                )
+    for annotation in layout.annotations or ():
+        annotation.text = wrapped(annotation.text, WRAP_ANNOTATION_CHARS)
+        xref = annotation.xref or "x"
+        if not xref.startswith("x") or "domain" in xref or not isinstance(annotation.x, int | float):
+            continue
+        ticks = [v for v in (layout[f"xaxis{xref[1:]}"].tickvals or ()) if isinstance(v, int | float)]
+        if ticks:  # a line's label reads away from the nearer edge
+            annotation.xanchor = "right" if annotation.x > (min(ticks) + max(ticks)) / 2 else "left"
+    return figure
+
+
 def show(figure: go.Figure, *, alt: str, key: str | None = None) -> None:
-    """Draw a chart on the page: escaped, styled, full width, with its text alternative for screen readers.
+    """Draw a chart on the page: escaped, styled, fitted to narrow screens, full width, with its text alternative
+    for screen readers.
 
     alt: the chart in words (a page also shows its figures as a caption or table after it)."""
-    escape_figure(style_figure(figure))
+    fit_narrow_screens(escape_figure(style_figure(figure)))
     st.plotly_chart(figure, width="stretch", key=key, config=CONFIG, theme="streamlit", alt=alt)
 
 

@@ -108,11 +108,11 @@ with right:
 st.header("Cost against benefit")
 st.subheader("Whole life: was it worth it?")
 cols = st.columns(4)
-cols[0].metric("Present value of costs", gbp_headline(project["pv_cost_gbp"]))
-cols[1].metric("Present value of benefits", gbp_headline(project["pv_benefit_gbp"]))
-cols[2].metric("Net value", gbp_headline(project["npv_gbp"]))
+cols[0].metric("Costs, whole life", gbp_headline(project["pv_cost_gbp"]), help="Present value")
+cols[1].metric("Benefits, whole life", gbp_headline(project["pv_benefit_gbp"]), help="Present value")
+cols[2].metric("Net value, whole life", gbp_headline(project["npv_gbp"]))
 cols[3].metric(
-    "Benefit-cost ratio",
+    "Benefit-cost ratio, whole life",
     ratio(project["bcr"]),
     help=f"Fiscal only (savings to public budgets): {ratio(project['fiscal_bcr'])}",
 )
@@ -123,11 +123,11 @@ st.caption(
 )
 st.subheader("From now: what continuing costs and returns")
 cols = st.columns(4)
-cols[0].metric("Present value of costs", gbp(project["forward_pv_cost_gbp"]))
-cols[1].metric("Present value of benefits", gbp(project["forward_pv_benefit_gbp"]))
-cols[2].metric("Net value", gbp(project["forward_npv_gbp"]))
+cols[0].metric("Costs from now", gbp(project["forward_pv_cost_gbp"]), help="Present value")
+cols[1].metric("Benefits from now", gbp(project["forward_pv_benefit_gbp"]), help="Present value")
+cols[2].metric("Net value from now", gbp(project["forward_npv_gbp"]))
 cols[3].metric(
-    "Benefit-cost ratio",
+    "Benefit-cost ratio from now",
     ratio(project["forward_bcr"]),
     help=f"Fiscal only (savings to public budgets): {ratio(project['forward_fiscal_bcr'])}",
 )

@@ -40,10 +40,20 @@ present_values as (
         coalesce(sum(pv_gbp) filter (where view = 'whole_life' and is_fiscal), 0) as pv_fiscal_benefit_gbp,
         coalesce(sum(pv_gbp) filter (where view = 'forward' and is_cost), 0) as forward_pv_cost_gbp,
         coalesce(sum(pv_gbp) filter (where view = 'forward' and not is_cost), 0) as forward_pv_benefit_gbp,
-        coalesce(sum(pv_gbp) filter (where view = 'forward' and is_fiscal), 0) as forward_pv_fiscal_benefit_gbp,
-        -- a cost line with money in the as-of month or later: the project still has running costs to fund
-        coalesce(bool_or(is_cost) filter (where view = 'forward'), false) as has_forward_costs
+        coalesce(sum(pv_gbp) filter (where view = 'forward' and is_fiscal), 0) as forward_pv_fiscal_benefit_gbp
     from line_pvs
+    group by project_id
+),
+
+forward_costs as (
+    -- projects with running costs left: a cost line with money in the as-of month or later, by the line periods,
+    -- however far beyond the forward window it starts (a £0 line, such as unpaid volunteers, is no running cost)
+    select project_id
+    from appraisal_lines(p_optimism_bias, p_shifts, p_project_id := p_project_id)
+    where
+        is_cost
+        and monthly_gbp > 0
+        and coalesce(line_end_month >= cast(date_trunc('month', cast(p_as_of as date)) as date), true)
     group by project_id
 ),
 
@@ -153,7 +163,7 @@ final as (
         pv.forward_pv_cost_gbp,
         pv.forward_pv_benefit_gbp,
         pv.forward_pv_fiscal_benefit_gbp,
-        pv.has_forward_costs,
+        fc.project_id is not null as has_forward_costs,
         case
             when pb.first_cost_month is not null
                 and greatest(pb.first_cost_month, coalesce(pb.last_negative_month + 1, 0)) < cast(p_horizon_years as integer) * 12
@@ -161,6 +171,7 @@ final as (
         end as fiscal_payback_months
     from present_values as pv
     left join payback as pb on pv.project_id = pb.project_id
+    left join forward_costs as fc on pv.project_id = fc.project_id
 )
 
 select * from final

@@ -10,6 +10,12 @@
   const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
   const opaque = (el) => {
     const style = getComputedStyle(el);
+    const pattern = style.fill.match(/^url\(["']?#([^)"']+)["']?\)/);
+    if (pattern) {
+      // a patterned bar (Plotly's marker.pattern): the text sits on the pattern's background, the bar colour
+      const background = document.getElementById(pattern[1])?.querySelector('rect');
+      return background ? opaque(background) : null;
+    }
     const fill = rgb(style.fill);
     return fill.length >= 3 && style.fill !== 'none' && (fill[3] === undefined || fill[3] > 0.5)
       && Number(style.fillOpacity || 1) > 0.5 && Number(style.opacity || 1) > 0.5 ? fill : null;

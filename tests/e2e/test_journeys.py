@@ -33,12 +33,12 @@ def test_choosing_a_service_area_changes_the_headline_figures_and_the_shareable_
     assert 0 < CARERS < len(DEMO_PROJECTS)
     open_page(page, app_url)
     assert metric_value(page, "Projects") == f"{len(DEMO_PROJECTS):,}"
-    cost_before = metric_value(page, "Present value of costs")
+    cost_before = metric_value(page, "Costs from now")
 
     choose_in_multiselect(page, "Service area", FILTER_AREA)
 
     assert metric_value(page, "Projects") == f"{CARERS:,}"
-    assert metric_value(page, "Present value of costs") != cost_before
+    assert metric_value(page, "Costs from now") != cost_before
     assert f"service_areas={FILTER_AREA}" in page.url
 
     shared = page.context.new_page()  # the URL alone brings a colleague to the same view

@@ -105,12 +105,12 @@ def test_a_scenario_link_opened_in_a_fresh_browser_shows_the_same_figures_and_na
     open_page(page, page.url.split("?")[0].rsplit("/", 1)[0], "", page.url.split("?")[1])
     shared_link = page.url
     assert "scenario=Benefits+20%25+lower" in shared_link or "scenario=Benefits%2020%25%20lower" in shared_link
-    here = metric_value(page, "Present value of benefits")
+    here = metric_value(page, "Benefits from now")
 
     con = db.connect_read_only(scenario_db)
     expected = project_metrics(
         con, reference_assumptions(con, date.fromisoformat(AS_OF)).with_changes(benefit_factor=0.8)
-    )["pv_benefit_gbp"].sum()
+    )["forward_pv_benefit_gbp"].sum()
     con.close()
     assert here == gbp_headline(expected)
 
@@ -119,7 +119,7 @@ def test_a_scenario_link_opened_in_a_fresh_browser_shows_the_same_figures_and_na
         fresh = context.new_page()
         base, query = shared_link.split("?")
         open_page(fresh, base.rstrip("/"), "", query)
-        assert metric_value(fresh, "Present value of benefits") == here
+        assert metric_value(fresh, "Benefits from now") == here
         basis = fresh.locator(".st-key-figures_basis").inner_text()
         assert SCENARIO in basis and "22 November 2026" in basis
         link = fresh.locator('[data-testid="stDataFrame"]').first  # "Open" carries the whole view
