@@ -35,8 +35,9 @@ CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"
 # Line lengths (characters) that still fit a chart 320 CSS pixels wide, a 1280-pixel window at 400% zoom (WCAG
 # 1.4.10): category labels beside the bars, axis titles and annotations are broken at spaces onto more lines.
 WRAP_CATEGORY_CHARS = 16
-WRAP_TITLE_CHARS = 26
-WRAP_ANNOTATION_CHARS = 18
+WRAP_TITLE_CHARS = 22
+WRAP_ANNOTATION_CHARS = 11
+WRAP_LEGEND_CHARS = 22
 # bar labels smaller than this would be unreadable; Plotly hides them instead (the table beside gives each figure)
 BAR_TEXT_MIN_PX = 10
 
@@ -141,6 +142,12 @@ def fit_narrow_screens(figure: go.Figure) -> go.Figure:
     with room, so that nothing is cut off at 320 CSS pixels wide; in place, after escape_figure; returns it."""
     layout = figure.layout
     figure.update_layout(uniformtext={"minsize": BAR_TEXT_MIN_PX, "mode": "hide"})
+    if layout.title and layout.title.text:
+        layout.title.text = wrapped(layout.title.text, WRAP_TITLE_CHARS)
+        layout.title.automargin = True  # room above the plot for every line of it
+    for trace in figure.data:
+        if isinstance(trace.name, str):
+            trace.name = wrapped(trace.name, WRAP_LEGEND_CHARS)
     for name in (n for n in layout if n.startswith(("xaxis", "yaxis"))):
         axis = layout[name]
         if axis.title and axis.title.text:

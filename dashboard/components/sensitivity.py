@@ -112,7 +112,7 @@ def tornado_figure(rows: pd.DataFrame) -> go.Figure:
     figure.add_vline(
         x=base,
         line={"color": "#0b0c0c", "width": 2},
-        annotation_text=f"chosen assumptions: {gbp(base)}",
+        annotation_text=f"as chosen: {gbp(base)}",
         annotation_position="top",
         annotation_yanchor="bottom",
     )

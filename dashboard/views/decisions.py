@@ -155,15 +155,11 @@ def stopping_chart(c: CostOfStopping) -> go.Figure:
             )
     fig.update_layout(
         barmode="stack",
-        height=360,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        height=400,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
         xaxis={"title": "Present value", **charts.money_ticks([0, widest])},
         yaxis={"autorange": "reversed"},
-        legend={"orientation": "h", "y": -0.3, "entrywidthmode": "fraction", "entrywidth": 0.5},
-        title={
-            "text": "If it stops: costs avoided, by who pays, and benefits lost, by who gains",
-            "font": {"size": 14},
-        },
+        legend={"orientation": "h", "y": -0.3},
     )
     return fig
 
@@ -254,6 +250,7 @@ else:
     st.markdown(sentences[2])
 st.caption(f"People affected: {int(c.people_affected):,}. Figures run {window_phrase(c)}, at the assumptions above.")
 if not c.nothing_to_stop:
+    st.subheader("If it stops: costs avoided, by who pays, and benefits lost, by who gains")
     charts.show(
         stopping_chart(c),
         alt="If it stops: costs avoided by who pays them and benefits lost by who gains them; the table below "

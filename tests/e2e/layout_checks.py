@@ -18,7 +18,17 @@ CUT_CHART_TEXT_JS = """() => {
       if (text.classList.contains('bartext') && clipped) {
         const id = (clipped.getAttribute('clip-path').match(/#([^)'"]+)/) || [])[1];
         const rect = id && document.getElementById(id)?.querySelector('rect');
-        if (rect) clip = rect.getBoundingClientRect();
+        const ctm = clipped.getScreenCTM && clipped.getScreenCTM();
+        if (rect && ctm) {
+          // a <clipPath>'s rect is never drawn, so it has no box of its own: its x, y, width and height are in the
+          // user space of the element it clips
+          const [x, y] = ['x', 'y'].map((a) => Number(rect.getAttribute(a) || 0));
+          const [w, h] = ['width', 'height'].map((a) => Number(rect.getAttribute(a) || 0));
+          const a = new DOMPoint(x, y).matrixTransform(ctm);
+          const b = new DOMPoint(x + w, y + h).matrixTransform(ctm);
+          clip = {left: Math.min(a.x, b.x), right: Math.max(a.x, b.x),
+                  top: Math.min(a.y, b.y), bottom: Math.max(a.y, b.y)};
+        }
       }
       const out_of = box.left < clip.left - 1 || box.right > clip.right + 1
         || box.top < clip.top - 1 || box.bottom > clip.bottom + 1;

@@ -209,5 +209,11 @@ def test_html_in_a_name_or_a_locality_is_drawn_as_text_in_every_chart(new_page, 
             == 0
         )
         if slug == "equity":
-            labels = " ".join(t.text_content() for t in page.locator('[data-testid="stPlotlyChart"] svg text').all())
+            # a long label is drawn on several lines (charts.fit_narrow_screens), each a tspan: read them as words
+            labels = page.evaluate(
+                """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] svg text')].map((t) => {
+                    const lines = [...t.querySelectorAll('tspan.line')];
+                    return lines.length ? lines.map((l) => l.textContent).join(' ') : t.textContent;
+                }).join(' ')"""
+            )
             assert '<span style="color:red">Redtown</span>' in labels, "the locality is shown as its characters"
