@@ -1,0 +1,72 @@
+"""Budget monitoring: a financial year's planned spend and savings against the actuals a council loads
+(actuals.csv), per project, at a monitoring month M.
+
+The rules are in SQL (queries/budget_monitoring.sql, on the macro budget_plan_months): planned spend by the
+finance export's nominal rules, planned savings by the appraisal's adjusted, undiscounted fiscal cashable
+benefits to the council's adult social care budget. This module only binds the parameters. No streamlit.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from dashboard import db
+from dashboard.appraisal import Assumptions
+
+RAG_ORDER = ("red", "amber", "green")
+
+
+def fy_start_year(label: str) -> int:
+    """2026 for '2026-27'; ValueError for anything else."""
+    text = label.strip()
+    if len(text) != 7 or text[4] != "-" or not (text[:4].isdigit() and text[5:].isdigit()):
+        raise ValueError(f"{label!r} is not a financial year; write it as YYYY-YY, for example 2026-27")
+    first = int(text[:4])
+    if (first + 1) % 100 != int(text[5:]):
+        raise ValueError(f"{label!r} is not a financial year; the second year must follow the first (2026-27)")
+    return first
+
+
+def parse_month(text: str) -> date:
+    """The first day of a month written YYYY-MM; ValueError otherwise."""
+    parts = text.strip().split("-")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
+        raise ValueError(f"{text!r} is not a month; write it as YYYY-MM, for example 2026-11")
+    try:
+        return date(int(parts[0]), int(parts[1]), 1)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a month; write it as YYYY-MM, for example 2026-11") from None
+
+
+def _params(assumptions: Assumptions) -> dict:
+    return {
+        "as_of": assumptions.as_of,
+        "finance_horizon_years": int(assumptions.horizon_years),
+        **assumptions.line_month_params(),
+    }
+
+
+def budget_monitoring(
+    con: duckdb.DuckDBPyConnection,
+    assumptions: Assumptions,
+    fy_start: int,
+    monitoring_month: date | None = None,
+) -> pd.DataFrame:
+    """One row per project with plan or actuals in the year starting April fy_start, monitored at monitoring_month
+    (None: the latest month of that year with any actual)."""
+    if monitoring_month is not None:
+        first, last = date(fy_start, 4, 1), date(fy_start + 1, 3, 1)
+        if not first <= monitoring_month <= last:
+            raise ValueError(f"The monitoring month must be in the financial year, from {first:%B %Y} to {last:%B %Y}")
+    params = {**_params(assumptions), "fy_start_year": int(fy_start), "monitoring_month": monitoring_month}
+    return db.query_df(con, "budget_monitoring", params)
+
+
+def plan_by_project_month(
+    con: duckdb.DuckDBPyConnection, assumptions: Assumptions, project_id: str | None = None
+) -> pd.DataFrame:
+    """One row per project (or the one project) per month with planned spend, committed funding, planned savings."""
+    return db.query_df(con, "budget_plan_by_project_month", {**_params(assumptions), "project_id": project_id})
