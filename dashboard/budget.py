@@ -15,6 +15,7 @@ import pandas as pd
 
 from dashboard import db
 from dashboard.appraisal import Assumptions
+from dashboard.schema import BENEFICIARY_AGENCIES
 
 RAG_ORDER = ("red", "amber", "green")
 
@@ -70,3 +71,20 @@ def plan_by_project_month(
 ) -> pd.DataFrame:
     """One row per project (or the one project) per month with planned spend, committed funding, planned savings."""
     return db.query_df(con, "budget_plan_by_project_month", {**_params(assumptions), "project_id": project_id})
+
+
+def mtfs_by_financial_year(con: duckdb.DuckDBPyConnection, assumptions: Assumptions) -> pd.DataFrame:
+    """One row per financial year of the five from the as-of date: the council's budget effect (MTFS view)."""
+    return db.query_df(con, "budget_mtfs_by_financial_year", _params(assumptions))
+
+
+def who_pays_by_agency_and_year(con: duckdb.DuckDBPyConnection, assumptions: Assumptions) -> pd.DataFrame:
+    """One row per agency per financial year of the five: what it pays and the fiscal benefits it receives."""
+    params = {**_params(assumptions), "agencies": list(BENEFICIARY_AGENCIES)}
+    return db.query_df(con, "who_pays_who_benefits_by_agency_and_financial_year", params)
+
+
+def who_pays_forward_pv(con: duckdb.DuckDBPyConnection, assumptions: Assumptions) -> pd.DataFrame:
+    """One row per agency: forward present value of the costs it pays and the fiscal benefits it receives."""
+    params = {"as_of": assumptions.as_of, **assumptions.line_month_params(), "agencies": list(BENEFICIARY_AGENCIES)}
+    return db.query_df(con, "who_pays_who_benefits_forward_pv_by_agency", params)

@@ -149,7 +149,7 @@ def money_series(value: pd.Series, present: pd.Series, allow_negative: bool = Fa
     return value, reasons
 
 
-PLAIN_MONTH = r"^[0-9]{4}-[0-9]{2}$"
+PLAIN_MONTH = r"^[0-9]{4}-(?:0[1-9]|1[0-2])$"  # canonical already: the fast path for big files
 MONTH_TEXT = re.compile(r"^([0-9]{4})-([0-9]{1,2})$")
 
 
@@ -171,6 +171,8 @@ def month_series(value: pd.Series, present: pd.Series) -> tuple[pd.Series, pd.Se
         match = MONTH_TEXT.match(text)
         try:
             if match:
+                if not 1 <= int(match[2]) <= 12:
+                    raise ValueError("is not a real month; the month must be 01 to 12, for example 2026-04")
                 day = date(int(match[1]), int(match[2]), 1)
             else:
                 day = parse_date(text)
