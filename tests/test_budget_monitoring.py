@@ -209,3 +209,68 @@ def test_actuals_keep_credits_months_from_spreadsheet_dates_and_hostile_text_as_
         "<script>alert(1)</script>",
     )
     assert rows[1][1:3] == (date(2026, 5, 1), Decimal("1500.00"))
+
+
+# ---------------------------------------------------------------- the finance export's budget sheets
+
+
+@pytest.fixture(scope="module")
+def demo_book(demo_db):
+    import io
+
+    import openpyxl
+
+    from dashboard import db, finance
+
+    con = db.connect_read_only(demo_db)
+    try:
+        request = finance.FinanceRequest(Assumptions(as_of=AS_OF), financial_years=("2026-27",))
+        sheets = finance.build_finance_sheets(con, request, council_name="Exampleshire County Council")
+        imported = con.execute(
+            "select sum(amount_gbp) from actuals where kind = 'spend' and month between '2026-04-01' and '2026-10-01'"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    return openpyxl.load_workbook(io.BytesIO(finance.finance_xlsx_bytes(sheets, request))), imported
+
+
+def test_budget_sheets_open_cleanly_and_reconcile_to_the_imported_actuals(demo_book):
+    from dashboard.export_files import MONEY_FORMAT
+
+    book, imported = demo_book
+    names = ["Budget monitoring", "MTFS by year", "Who pays by year", "Who pays, present value"]
+    assert book.sheetnames[5:9] == names and book.sheetnames[-1] == "About this export"
+    for name in names:
+        ws = book[name]
+        assert ws.freeze_panes == "A2", name
+        assert ws.page_setup.orientation == "landscape", name
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0), name
+    ws = book["Budget monitoring"]
+    table = [list(r) for r in ws.iter_rows(values_only=True)]
+    heading = table[0].index("Actual to date (£)")
+    assert table[-1][0] == "Total" and ws.cell(row=len(table), column=1).font.bold
+    total = table[-1][heading]
+    assert not str(total).startswith("=")  # totals are values, not formulas
+    assert round(total * 100) == int(imported * 100)  # to the penny
+    assert round(sum(r[heading] for r in table[1:-1]) * 100) == round(total * 100)
+    assert ws.cell(row=2, column=heading + 1).number_format == MONEY_FORMAT
+    about = " ".join(str(c) for r in book["About this export"].iter_rows(values_only=True) for c in r if c)
+    for words in ("Forecast outturn = actual to date", "amber at most 10%", "full-year effect = 12 x", "wrong pocket"):
+        assert words in about
+
+
+def test_export_finance_writes_the_budget_monitoring_table_for_a_monitoring_month(demo_db, tmp_path):
+    import csv
+
+    from dashboard.cli import main
+
+    out = tmp_path / "m.csv"
+    args = ["export", "finance", "--db", str(demo_db), "--as-of", "2026-11-22", "--table", "budget_monitoring"]
+    assert main([*args, "--fy", "2026-27", "--monitoring-month", "2026-11", "--out", str(out)]) == 0
+    with out.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert {r["Monitoring month"] for r in rows} == {"2026-11-01"}
+    drumkit = next(r for r in rows if r["Project ID"] == "P001")
+    assert drumkit["Planned savings to date (£)"] == "12000.00"  # April to November, 8 x 1,500
+    assert drumkit["Actual savings to date (£)"] == "10500.00"  # the demo's actuals run to October
+    assert main([*args, "--monitoring-month", "2026-13", "--out", str(out)]) == 2
