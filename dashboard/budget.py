@@ -15,6 +15,7 @@ import pandas as pd
 
 from dashboard import db
 from dashboard.appraisal import Assumptions
+from dashboard.formatting import gbp, month_label, percent
 from dashboard.schema import BENEFICIARY_AGENCIES
 
 RAG_ORDER = ("red", "amber", "green")
@@ -88,3 +89,30 @@ def who_pays_forward_pv(con: duckdb.DuckDBPyConnection, assumptions: Assumptions
     """One row per agency: forward present value of the costs it pays and the fiscal benefits it receives."""
     params = {"as_of": assumptions.as_of, **assumptions.line_month_params(), "agencies": list(BENEFICIARY_AGENCIES)}
     return db.query_df(con, "who_pays_who_benefits_forward_pv_by_agency", params)
+
+
+def project_months(con: duckdb.DuckDBPyConnection, assumptions: Assumptions, project_id: str) -> pd.DataFrame:
+    """One row per month of one project up to its latest actual: planned and actual spend and savings, cumulative."""
+    return db.query_df(con, "budget_project_months", {**_params(assumptions), "project_id": project_id})
+
+
+def against_plan_sentence(months: pd.DataFrame) -> str:
+    """The project's cumulative position at its latest actual month, in a sentence:
+    'Spending is £4,200 (6%) ahead of plan; savings are 82% of what was planned by November 2026.'"""
+    last = months.iloc[-1]
+    plan, actual = float(last["cumulative_planned_spend_gbp"]), float(last["cumulative_actual_spend_gbp"])
+    difference = actual - plan
+    if round(difference, 2) == 0:
+        spend = "Spending is on plan"
+    else:
+        share = f" ({percent(abs(difference) / plan)})" if plan else ""
+        spend = f"Spending is {gbp(abs(difference))}{share} {'ahead of' if difference > 0 else 'behind'} plan"
+    planned, saved = float(last["cumulative_planned_savings_gbp"]), float(last["cumulative_actual_savings_gbp"])
+    when = month_label(last["month"])
+    if planned:
+        savings = f"savings are {percent(saved / planned)} of what was planned by {when}"
+    elif saved:
+        savings = f"savings of {gbp(saved)} were made by {when} where none were planned"
+    else:
+        savings = f"no savings were planned or recorded by {when}"
+    return f"{spend}; {savings}."

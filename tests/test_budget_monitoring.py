@@ -274,3 +274,41 @@ def test_export_finance_writes_the_budget_monitoring_table_for_a_monitoring_mont
     assert drumkit["Planned savings to date (£)"] == "12000.00"  # April to November, 8 x 1,500
     assert drumkit["Actual savings to date (£)"] == "10500.00"  # the demo's actuals run to October
     assert main([*args, "--monitoring-month", "2026-13", "--out", str(out)]) == 2
+
+
+# ---------------------------------------------------------------- the Project page's against-plan figures
+
+
+def test_project_months_run_cumulatively_to_the_latest_actual_with_the_missing_month_as_nil(budget_db, read):
+    months = budget.project_months(read(budget_db), Assumptions(as_of=AS_OF), "P1").set_index("month")
+    assert months.index[0] == pd.Timestamp(2026, 1, 1) and months.index[-1] == pd.Timestamp(2026, 8, 1)
+    assert months.loc[pd.Timestamp(2026, 6, 1), "actual_spend_gbp"] == 0  # no June actual
+    assert months.loc[pd.Timestamp(2026, 7, 1), "actual_spend_gbp"] == gbp("900.00")  # 1,200 less the credit
+    last = months.iloc[-1]
+    assert last["cumulative_planned_spend_gbp"] == gbp("8000.00")  # January to August 2026
+    assert last["cumulative_actual_spend_gbp"] == gbp("5000.00")  # February's 1,000 counts here
+    assert last["cumulative_planned_savings_gbp"] == gbp("4000.00")
+    assert last["cumulative_actual_savings_gbp"] == gbp("1600.00")
+
+
+def test_the_against_plan_sentence_says_how_far_ahead_and_what_share_was_saved(budget_db, read):
+    months = budget.project_months(read(budget_db), Assumptions(as_of=AS_OF), "P1")
+    assert budget.against_plan_sentence(months) == (
+        "Spending is £3,000 (38%) behind plan; savings are 40% of what was planned by August 2026."
+    )
+    ahead = pd.DataFrame(
+        {
+            "month": [pd.Timestamp(2026, 11, 1)],
+            "cumulative_planned_spend_gbp": [70000.0],
+            "cumulative_actual_spend_gbp": [74200.0],
+            "cumulative_planned_savings_gbp": [10000.0],
+            "cumulative_actual_savings_gbp": [8200.0],
+        }
+    )
+    assert budget.against_plan_sentence(ahead) == (
+        "Spending is £4,200 (6%) ahead of plan; savings are 82% of what was planned by November 2026."
+    )
+
+
+def test_a_project_with_no_actuals_has_no_months(budget_db, read):
+    assert budget.project_months(read(budget_db), Assumptions(as_of=AS_OF), "P7").empty

@@ -56,3 +56,16 @@ def test_a_commissioner_may_not_open_the_budget_page(app, monkeypatch):
     app.run()
     assert not app.exception
     assert not any(m.label.startswith("Plan for") for m in app.metric)
+
+
+def test_project_page_shows_the_drumkit_against_plan(demo_db, monkeypatch):
+    monkeypatch.setenv("COMMISSIONING_DB", str(demo_db))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["as_of"] = "2026-11-22"
+    at.switch_page("views/project.py")
+    at.query_params["project"] = "P001"
+    at.run()
+    assert not at.exception
+    sentence = "Spending is on plan; savings are 100% of what was planned by October 2026."
+    assert any(m.value == sentence for m in at.markdown)
+    assert any(s.value == "Against plan: actual spend and savings" for s in at.subheader)
