@@ -19,6 +19,35 @@ from dashboard.formatting import gbp, month_label, percent
 from dashboard.schema import BENEFICIARY_AGENCIES
 
 RAG_ORDER = ("red", "amber", "green")
+MONITORING_COLUMNS = [
+    "project_id",
+    "project_name",
+    "service_area",
+    "financial_year",
+    "monitoring_month",
+    "plan_gbp",
+    "plan_to_date_gbp",
+    "actual_to_date_gbp",
+    "forecast_outturn_gbp",
+    "variance_gbp",
+    "variance_share",
+    "rag",
+    "planned_savings_to_date_gbp",
+    "actual_savings_to_date_gbp",
+    "savings_realised_share",
+    "funding_committed_to_date_gbp",
+    "funding_received_to_date_gbp",
+]
+PROJECT_MONTH_COLUMNS = [
+    "planned_spend_gbp",
+    "actual_spend_gbp",
+    "planned_savings_gbp",
+    "actual_savings_gbp",
+    "cumulative_planned_spend_gbp",
+    "cumulative_actual_spend_gbp",
+    "cumulative_planned_savings_gbp",
+    "cumulative_actual_savings_gbp",
+]
 
 
 def fy_start_year(label: str) -> int:
@@ -43,6 +72,15 @@ def parse_month(text: str) -> date:
         raise ValueError(f"{text!r} is not a month; write it as YYYY-MM, for example 2026-11") from None
 
 
+MONITORING_TABLES = ("actuals", "ref_budget_rag_thresholds")
+
+
+def has_monitoring_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    """Databases created before actuals existed have neither the actuals table nor the RAG thresholds until their
+    next write (any import or init adds them); until then there is nothing to monitor."""
+    return all(not db.query_df(con, "table_columns", {"table_name": name}).empty for name in MONITORING_TABLES)
+
+
 def _params(assumptions: Assumptions) -> dict:
     return {
         "as_of": assumptions.as_of,
@@ -63,6 +101,8 @@ def budget_monitoring(
         first, last = date(fy_start, 4, 1), date(fy_start + 1, 3, 1)
         if not first <= monitoring_month <= last:
             raise ValueError(f"The monitoring month must be in the financial year, from {first:%B %Y} to {last:%B %Y}")
+    if not has_monitoring_tables(con):
+        return pd.DataFrame(columns=MONITORING_COLUMNS)
     params = {**_params(assumptions), "fy_start_year": int(fy_start), "monitoring_month": monitoring_month}
     return db.query_df(con, "budget_monitoring", params)
 
@@ -93,6 +133,8 @@ def who_pays_forward_pv(con: duckdb.DuckDBPyConnection, assumptions: Assumptions
 
 def project_months(con: duckdb.DuckDBPyConnection, assumptions: Assumptions, project_id: str) -> pd.DataFrame:
     """One row per month of one project up to its latest actual: planned and actual spend and savings, cumulative."""
+    if not has_monitoring_tables(con):
+        return pd.DataFrame(columns=["month", *PROJECT_MONTH_COLUMNS])
     return db.query_df(con, "budget_project_months", {**_params(assumptions), "project_id": project_id})
 
 

@@ -312,3 +312,21 @@ def test_the_against_plan_sentence_says_how_far_ahead_and_what_share_was_saved(b
 
 def test_a_project_with_no_actuals_has_no_months(budget_db, read):
     assert budget.project_months(read(budget_db), Assumptions(as_of=AS_OF), "P7").empty
+
+
+def test_a_database_from_before_actuals_has_nothing_to_monitor_but_still_exports(tmp_path, read):
+    import duckdb
+
+    from dashboard import finance
+
+    path = build_db(tmp_path / "old.duckdb", BUDGET)
+    con = duckdb.connect(str(path))
+    con.execute("drop table actuals")
+    con.execute("drop table ref_budget_rag_thresholds")
+    con.close()
+    old = read(path)
+    assert not budget.has_monitoring_tables(old)
+    assert budget.budget_monitoring(old, Assumptions(as_of=AS_OF), FY_2026).empty
+    assert budget.project_months(old, Assumptions(as_of=AS_OF), "P1").empty
+    sheets = finance.build_finance_sheets(old, finance.FinanceRequest(Assumptions(as_of=AS_OF)))
+    assert [s.name for s in sheets][5] == "Budget monitoring" and sheets[5].frame.empty

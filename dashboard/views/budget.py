@@ -23,6 +23,12 @@ st.title("Budget")
 ui.show_link_problems()
 assumptions = ui.current_assumptions()
 con = ui.connection()
+if not budget.has_monitoring_tables(con):
+    st.info(
+        "This database was created before actuals could be loaded. Import the portfolio again, or an actuals.csv, "
+        "on the Data page (any import adds what monitoring needs), then come back."
+    )
+    st.stop()
 
 as_of_year = budget.fy_start_year(financial_year(assumptions.as_of))
 chosen = ui.financial_years()
