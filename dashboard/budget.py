@@ -15,7 +15,7 @@ import pandas as pd
 
 from dashboard import db
 from dashboard.appraisal import Assumptions
-from dashboard.formatting import gbp, month_label, percent
+from dashboard.formatting import financial_year_start, gbp, month_label, percent
 from dashboard.schema import BENEFICIARY_AGENCIES
 
 RAG_ORDER = ("red", "amber", "green")
@@ -51,14 +51,11 @@ PROJECT_MONTH_COLUMNS = [
 
 
 def fy_start_year(label: str) -> int:
-    """2026 for '2026-27'; ValueError for anything else."""
-    text = label.strip()
-    if len(text) != 7 or text[4] != "-" or not (text[:4].isdigit() and text[5:].isdigit()):
-        raise ValueError(f"{label!r} is not a financial year; write it as YYYY-YY, for example 2026-27")
-    first = int(text[:4])
-    if (first + 1) % 100 != int(text[5:]):
-        raise ValueError(f"{label!r} is not a financial year; the second year must follow the first (2026-27)")
-    return first
+    """2026 for '2026-27'; ValueError for anything else (formatting.financial_year_start's rule)."""
+    try:
+        return financial_year_start(label.strip()).year
+    except ValueError:
+        raise ValueError(f"{label!r} is not a financial year; write it as YYYY-YY, for example 2026-27") from None
 
 
 def parse_month(text: str) -> date:
