@@ -330,3 +330,16 @@ def test_a_database_from_before_actuals_has_nothing_to_monitor_but_still_exports
     assert budget.project_months(old, Assumptions(as_of=AS_OF), "P1").empty
     sheets = finance.build_finance_sheets(old, finance.FinanceRequest(Assumptions(as_of=AS_OF)))
     assert [s.name for s in sheets][5] == "Budget monitoring" and sheets[5].frame.empty
+
+
+def test_the_filled_workbook_template_carries_the_actuals_back_to_the_penny(demo_db, tmp_path, read):
+    from dashboard import template
+    from dashboard.import_sources import import_path
+
+    workbook = tmp_path / "filled.xlsx"
+    workbook.write_bytes(template.current_xlsx_bytes(read(demo_db)))
+    fresh = build_db(tmp_path / "fresh.duckdb", None)
+    result = import_path(workbook, fresh)
+    assert result.ok, [str(p) for p in result.problems[:5]]
+    query = "select count(*), sum(amount_gbp), min(month), max(month), count(note) from actuals"
+    assert read(fresh).execute(query).fetchall() == read(demo_db).execute(query).fetchall()
