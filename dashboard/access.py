@@ -233,6 +233,7 @@ PAGE_PERMISSIONS: dict[str, str] = {
     "assumptions": USE_SCENARIOS,
     "scenarios": USE_SCENARIOS,
     "finance": EXPORT_FINANCE,
+    "budget": EXPORT_FINANCE,  # budget monitoring: finance and admin
     "decisions": VIEW_PROJECT_DETAIL,  # the cost of stopping and past decisions; the form needs RECORD_DECISIONS
     "data": IMPORT_DATA,
     "equity": VIEW_AGGREGATES,  # by place only, with its own small-number suppression

@@ -34,6 +34,7 @@ pages = {
     "Decisions": [
         st.Page(PAGES_DIR / "decisions.py", title="Decisions", icon=":material/gavel:", url_path="decisions"),
     ],
+    "Finance": [st.Page(PAGES_DIR / "budget.py", title="Budget", icon=":material/account_balance:", url_path="budget")],
     "Data": [st.Page(PAGES_DIR / "data.py", title="Data", icon=":material/upload_file:", url_path="data")],
     "Settings": [
         st.Page(PAGES_DIR / "assumptions.py", title="Assumptions", icon=":material/tune:", url_path="assumptions"),

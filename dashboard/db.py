@@ -57,6 +57,7 @@ REFERENCE_TABLES = {
     "projectitis_runway.csv": "ref_projectitis_runway",
     "projectitis_bands.csv": "ref_projectitis_bands",
     "council.csv": "ref_council",
+    "budget_rag_thresholds.csv": "ref_budget_rag_thresholds",
 }
 
 

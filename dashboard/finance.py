@@ -8,7 +8,11 @@ CSVs, that drops into a budget report without retyping, and that an auditor can 
 3. By service area and financial year.
 4. Projects: one row per project with the nominal cash beside the appraisal at the chosen assumptions.
 5. Funding ending within 12 months of the as-of date, with each project's projectitis risk band.
-6. About this export: council, dates, assumptions, filters, source row counts, the rules, and the command
+6. Budget monitoring: for each financial year shown, each project's plan, actuals to the monitoring month,
+   forecast outturn, variance and RAG, and planned against actual savings (dashboard/budget.py).
+7. MTFS by year: the council's budget effect for the five financial years from the as-of date.
+8. Who pays by year, and 9. who pays in present value: costs paid and fiscal benefits received by agency.
+10. About this export: council, dates, assumptions, filters, source row counts, the rules, and the command
    that reproduces it.
 
 Finance figures are nominal cash (undiscounted, no optimism bias, no deadweight); the rules are in
@@ -38,7 +42,16 @@ from dashboard import db, export_files
 from dashboard.appraisal import DEFAULT_OPTIMISM_BIAS, Assumptions, project_metrics
 from dashboard.export_files import Sheet
 from dashboard.filters import PortfolioFilters
-from dashboard.formatting import financial_year, financial_year_start, gbp, long_date, percent, plural
+from dashboard.formatting import (
+    code_label,
+    financial_year,
+    financial_year_start,
+    gbp,
+    long_date,
+    month_label,
+    percent,
+    plural,
+)
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZIP_MIME = "application/zip"
@@ -51,6 +64,10 @@ TABLES = {
     "by_service_area_and_financial_year": "By service area and year",
     "projects": "Projects",
     "funding_ending_within_12_months": "Funding ending in 12 months",
+    "budget_monitoring": "Budget monitoring",
+    "mtfs_by_financial_year": "MTFS by year",
+    "who_pays_by_agency_and_year": "Who pays by year",
+    "who_pays_forward_pv_by_agency": "Who pays, present value",
     "about_this_export": "About this export",
 }
 
@@ -78,6 +95,38 @@ BASIS = (
         "For each project and financial year, planned spend less committed funding when spend is higher "
         "(otherwise nil), then added up; one project's surplus never hides another's shortfall. 'Funding less "
         "spend' is the plain difference and can be negative (shown in red with a minus sign).",
+    ),
+    (
+        "Budget monitoring",
+        "For a financial year and a monitoring month M (default: the latest month of that year with any actual). "
+        "Plan: planned spend in the year by the rules above. Plan to date: planned spend in the year's months up "
+        "to and including M. Actual to date: spend actuals (actuals.csv, kind spend, credits negative) in those "
+        "months. Forecast outturn = actual to date + planned spend in the year's months after M. Variance = "
+        "forecast outturn - plan (positive is an overspend). RAG: green when |variance| is at most 5% of plan, "
+        "amber at most 10%, red above (data/reference/budget_rag_thresholds.csv); with no plan in the year, red "
+        "if there is any actual spend. Planned savings to date: the appraisal's adjusted (optimism bias, "
+        "deadweight, attribution, drop-off), undiscounted fiscal cashable benefits to the council's adult social "
+        "care budget in those months; actual savings: saving actuals; realised share = actual / planned. Funding "
+        "committed to date (funding lines spread over their months) against funding received actuals. "
+        "Checks: forecast - actual to date = plan - plan to date for every project; the actual spend column "
+        "totals the imported spend actuals for those months to the penny.",
+    ),
+    (
+        "MTFS by year",
+        "The five financial years from the one holding the as-of date, for the whole portfolio (filters do not "
+        "apply). Council-paid spend: planned spend of cost lines paid by the council's adult social care budget "
+        "(payer council_asc or none). Savings in-year: planned savings (as in budget monitoring) in the year's "
+        "months; full-year effect = 12 x the planned saving in March of that year. Net effect = council-paid "
+        "spend - in-year savings (positive is a net cost). Funding secured: committed funding in the year. "
+        "Unfunded gap: for each project, council-paid spend less funding secured when higher, added up.",
+    ),
+    (
+        "Who pays, who benefits",
+        "By agency (council adult social care, NHS, DWP, the person, carers, other), whole portfolio. Pays: "
+        "planned spend of the cost lines it is payer of (nominal, by year). Benefits: the appraisal's adjusted, "
+        "undiscounted fiscal benefits (cashable and non-cashable) it receives, by year. Present value: from the "
+        "as-of month over the appraisal horizon, adjusted and discounted as the appraisal's forward view. An "
+        "agency paying while another benefits is a 'wrong pocket' case.",
     ),
     ("Recurrent funding", "Funding lines marked recurrent (mainstream or core budget); the rest is non-recurrent."),
     (
@@ -120,6 +169,7 @@ class FinanceRequest:
     assumptions: Assumptions
     filters: PortfolioFilters = field(default_factory=PortfolioFilters)
     financial_years: tuple[str, ...] = ()  # labels like 2025-26; empty for every year with money
+    monitoring_month: date | None = None  # budget monitoring's month M (first day); None: the latest with actuals
 
     def fy_start_years(self) -> list[int] | None:
         if not self.financial_years:
@@ -225,6 +275,7 @@ def finance_sheets(
         ),
         _projects_sheet(metrics, project_money),
         _ending_sheet(ending, metrics),
+        *_budget_sheets(con, request, project_ids),
         export_files.about_sheet(
             about_rows(request, sources, council_name=council_name, produced_at=produced_at, data_source=data_source),
             name=TABLES["about_this_export"],
@@ -310,6 +361,91 @@ def _ending_sheet(ending: pd.DataFrame, metrics: pd.DataFrame) -> Sheet:
     )
 
 
+def monitoring_years(request: FinanceRequest) -> list[tuple[int, date | None]]:
+    """Budget monitoring's (financial year, monitoring month) pairs: each year shown (or the as-of date's year),
+    with the request's monitoring month for the year it falls in and the default month for the others."""
+    years = request.fy_start_years() or [financial_year_start(financial_year(request.assumptions.as_of)).year]
+    month = request.monitoring_month
+    out = []
+    for year in years:
+        inside = month is not None and date(year, 4, 1) <= month <= date(year + 1, 3, 1)
+        out.append((year, month if inside else None))
+    return out
+
+
+BUDGET_COLUMNS = [
+    "financial_year",
+    "monitoring_month",
+    "project_id",
+    "project_name",
+    "service_area",
+    "plan_gbp",
+    "plan_to_date_gbp",
+    "actual_to_date_gbp",
+    "forecast_outturn_gbp",
+    "variance_gbp",
+    "variance_share",
+    "rag",
+    "planned_savings_to_date_gbp",
+    "actual_savings_to_date_gbp",
+    "savings_realised_share",
+    "funding_committed_to_date_gbp",
+    "funding_received_to_date_gbp",
+]
+
+
+def _budget_sheets(con, request: FinanceRequest, project_ids: list[str] | None) -> list[Sheet]:
+    """Budget monitoring for the years shown (the chosen projects), the MTFS view and who pays (whole portfolio)."""
+    from dashboard import budget
+
+    a = request.assumptions
+    parts = [budget.budget_monitoring(con, a, year, month) for year, month in monitoring_years(request)]
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=BUDGET_COLUMNS)
+    if project_ids is not None:
+        frame = frame[frame["project_id"].isin(project_ids)]
+    frame = _as_dates(frame[BUDGET_COLUMNS].reset_index(drop=True), ["monitoring_month"])
+    frame["rag"] = frame["rag"].str.capitalize()
+    mtfs = budget.mtfs_by_financial_year(con, a).drop(columns=["fy_start_year"])
+    pays = budget.who_pays_by_agency_and_year(con, a).drop(columns=["agency_order", "fy_start_year"])
+    pv = budget.who_pays_forward_pv(con, a).drop(columns=["agency_order"])
+    for table in (pays, pv):
+        table["agency"] = table["agency"].map(lambda code: code_label("beneficiary_agency", code))
+    return [
+        Sheet(
+            TABLES["budget_monitoring"],
+            frame,
+            money_columns=_money_columns(frame),
+            percent_columns=("variance_share", "savings_realised_share"),
+            headers=HEADERS,
+            totals=True,
+            widths={"project_name": 40},
+        ),
+        Sheet(
+            TABLES["mtfs_by_financial_year"],
+            mtfs,
+            money_columns=_money_columns(mtfs),
+            headers=HEADERS,
+            totals=True,
+            # a full-year effect is a rate for one year: adding the years' up means nothing
+            total_columns=tuple(c for c in _money_columns(mtfs) if c != "savings_full_year_gbp"),
+        ),
+        Sheet(
+            TABLES["who_pays_by_agency_and_year"],
+            pays,
+            money_columns=_money_columns(pays),
+            headers=HEADERS,
+            totals=True,
+        ),
+        Sheet(
+            TABLES["who_pays_forward_pv_by_agency"],
+            pv,
+            money_columns=_money_columns(pv),
+            headers=HEADERS,
+            totals=True,
+        ),
+    ]
+
+
 def about_rows(
     request: FinanceRequest,
     sources: pd.DataFrame,
@@ -326,6 +462,12 @@ def about_rows(
         ("Produced", produced_at),
         ("As-of date", a.as_of),
         ("Financial years shown", ", ".join(request.financial_years) or "every year with funding or spend"),
+        (
+            "Budget monitoring month",
+            month_label(request.monitoring_month)
+            if request.monitoring_month
+            else "the latest month of each year with any actual",
+        ),
         ("Filters applied", request.filters.describe()),
         ("Discount rate (appraisal columns only)", percent(a.discount_rate, 1)),
         ("Appraisal horizon (years)", int(a.horizon_years)),
@@ -404,6 +546,8 @@ def reproduce_command(request: FinanceRequest, out: str = "finance.xlsx") -> str
         f"--discount-rate {a.discount_rate:g}",
         f"--horizon-years {int(a.horizon_years)}",
     ]
+    if request.monitoring_month is not None:
+        parts.append(f"--monitoring-month {request.monitoring_month:%Y-%m}")
     # --option=value so a value that starts with a dash is never read as an option
     for label in request.financial_years:
         parts.append(f"--fy={shlex.quote(label)}")
@@ -464,6 +608,32 @@ HEADERS = {
     "later_funding_gbp": "Later funding for the project (£)",
     "has_later_recurrent_funding": "Later recurrent funding",
     "has_exit_plan": "Exit plan",
+    "monitoring_month": "Monitoring month",
+    "plan_gbp": "Plan for the year (£)",
+    "plan_to_date_gbp": "Plan to date (£)",
+    "actual_to_date_gbp": "Actual to date (£)",
+    "forecast_outturn_gbp": "Forecast outturn (£)",
+    "variance_gbp": "Variance, forecast less plan (£)",
+    "variance_share": "Variance (% of plan)",
+    "rag": "RAG",
+    "planned_savings_to_date_gbp": "Planned savings to date (£)",
+    "actual_savings_to_date_gbp": "Actual savings to date (£)",
+    "savings_realised_share": "Savings realised (% of planned)",
+    "funding_committed_to_date_gbp": "Funding committed to date (£)",
+    "funding_received_to_date_gbp": "Funding received to date (£)",
+    "council_paid_spend_gbp": "Council-paid planned spend (£)",
+    "savings_in_year_gbp": "Council cashable savings, in-year (£)",
+    "savings_full_year_gbp": "Council cashable savings, full-year effect (£)",
+    "net_effect_gbp": "Net effect on the adult social care budget (£)",
+    "funding_secured_gbp": "Funding secured (£)",
+    "unfunded_gap_gbp": "Unfunded gap (£)",
+    "agency": "Agency",
+    "pays_gbp": "Pays (£)",
+    "benefits_gbp": "Fiscal benefits received (£)",
+    "net_gbp": "Benefits less costs (£)",
+    "pv_costs_paid_gbp": "Present value of costs paid, from now (£)",
+    "pv_benefits_received_gbp": "Present value of fiscal benefits received, from now (£)",
+    "pv_net_gbp": "Benefits less costs, present value (£)",
 }
 
 
@@ -516,7 +686,7 @@ One CSV file per table, in the order of the Excel workbook. UTF-8 with a byte-or
 such as Zoë intact), RFC 4180 quoting, CRLF line endings. Money is pounds with two decimals and no £ sign,
 dates are YYYY-MM-DD, financial years run 1 April to 31 March and are labelled 2025-26. The CSVs carry no
 totals rows (the workbook does). Text that begins with = + - @ or a tab or line break starts with an
-apostrophe so a spreadsheet treats it as text. 6_about_this_export.csv says how every figure was worked out.
+apostrophe so a spreadsheet treats it as text. 10_about_this_export.csv says how every figure was worked out.
 """
 
 
@@ -596,7 +766,7 @@ def add_export_commands(export_subparsers) -> None:
         "finance",
         help="funding and planned spend by financial year, funder and service area (Excel, zip of CSVs or one CSV)",
         description=(
-            "Write the finance export. FILE.xlsx: the workbook (six sheets). FILE.zip: every table as a CSV. "
+            "Write the finance export. FILE.xlsx: the workbook (ten sheets). FILE.zip: every table as a CSV. "
             "FILE.csv: one table, chosen with --table (default summary_by_financial_year). Filters choose "
             "projects and may be repeated; --fy limits the financial years shown. Write a value that starts with "
             "a dash as --service-area=-VALUE."
@@ -619,6 +789,12 @@ def add_export_commands(export_subparsers) -> None:
     p.add_argument("--innovation-type", action="append", default=[], help="only projects of this innovation type")
     p.add_argument("--locality", action="append", default=[], help="only projects in this locality")
     p.add_argument("--table", choices=list(TABLES), default=None, help="with FILE.csv: which table to write")
+    p.add_argument(
+        "--monitoring-month",
+        default=None,
+        metavar="YYYY-MM",
+        help="budget monitoring's month M (default: the latest month of each year with any actual)",
+    )
     p.set_defaults(func=cmd_export_finance)
 
 
@@ -638,7 +814,15 @@ def request_from_args(con, args: argparse.Namespace) -> FinanceRequest:
         innovation_types=tuple(args.innovation_type),
         localities=tuple(args.locality),
     )
-    return FinanceRequest(assumptions_from_args(con, args), filters, tuple(dict.fromkeys(args.fy)))
+    month = None
+    if args.monitoring_month:
+        from dashboard.budget import parse_month
+
+        try:
+            month = parse_month(args.monitoring_month)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"--monitoring-month {exc}") from None
+    return FinanceRequest(assumptions_from_args(con, args), filters, tuple(dict.fromkeys(args.fy)), month)
 
 
 def cmd_export_finance(args: argparse.Namespace) -> int:

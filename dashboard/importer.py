@@ -521,8 +521,21 @@ def _check_column(raw: RawTable, col: Column) -> tuple[pd.Series, list[Problem]]
         bad = present & ~lowered.isin(["true", "false"])
         problems += _problems_where(raw, bad, col.name, "must be true or false (yes or no also work)")
         value = lowered
-    elif col.kind == "money":
-        value, reasons = values.money_series(value, present)
+    elif col.kind == "month":
+        value, reasons = values.month_series(value, present)
+        unreadable = present & reasons.notna()
+        problems += _problems_where(raw, unreadable, col.name, reasons)
+        year = pd.to_numeric(value.where(present & ~unreadable).str.slice(0, 4), errors="coerce")
+        implausible = present & ~unreadable & ((year < EARLIEST_YEAR) | (year > LATEST_YEAR))
+        problems += _problems_where(
+            raw,
+            implausible,
+            col.name,
+            f"is not a plausible month (the year must be from {EARLIEST_YEAR} to {LATEST_YEAR}); check the year",
+        )
+        bad = unreadable | implausible
+    elif col.kind in ("money", "signed_money"):
+        value, reasons = values.money_series(value, present, allow_negative=col.kind == "signed_money")
         unreadable = present & reasons.notna()
         problems += _problems_where(
             raw,

@@ -27,14 +27,17 @@ FISCAL_BENEFIT_TYPES = ("fiscal_cashable", "fiscal_non_cashable")
 BENEFICIARY_AGENCIES = ("council_asc", "nhs", "dwp", "individual", "carer", "other")
 PAYER_AGENCIES = BENEFICIARY_AGENCIES  # who pays a cost line: the same bodies and people who may benefit
 DEFAULT_PAYER_AGENCY = "council_asc"  # a cost line with no payer is paid from the adult social care budget
+ACTUAL_KINDS = ("spend", "funding_received", "saving")  # what an actuals row records
 
 
 @dataclass(frozen=True)
 class Column:
     """One template column.
 
-    kind is one of: id, text, date, bool, money, share, int, number (any real number), code, financial_year
-    (a UK financial year written 2024-25, which must be one the GDP deflator table holds).
+    kind is one of: id, text, date, bool, money, signed_money (pounds that may be negative: credits and
+    corrections), month (a calendar month written YYYY-MM, stored as its first day), share, int, number (any
+    real number), code, financial_year (a UK financial year written 2024-25, which must be one the GDP
+    deflator table holds).
     """
 
     name: str
@@ -55,6 +58,8 @@ class Column:
             "date": "date",
             "bool": "boolean",
             "money": "decimal(18,2)",
+            "signed_money": "decimal(18,2)",
+            "month": "date",
             "share": "double",
             "int": "integer",
             "number": "double",
@@ -71,6 +76,13 @@ class Column:
             return "true or false"
         if self.kind == "money":
             return "an amount in pounds of 0 or more, with up to 2 decimal places and no £ sign or commas"
+        if self.kind == "signed_money":
+            return (
+                "an amount in pounds, with up to 2 decimal places and no £ sign or commas; "
+                "negative for a credit or correction, for example -120.50"
+            )
+        if self.kind == "month":
+            return "a month written YYYY-MM, for example 2026-04"
         if self.kind == "share":
             return "a fraction from 0 to 1, for example 0.25 for a quarter"
         if self.kind == "int":
@@ -311,5 +323,33 @@ OUTCOMES = Table(
     ),
 )
 
-TEMPLATE_TABLES: tuple[Table, ...] = (PROJECTS, FUNDING, COSTS, BENEFITS, OUTCOMES)
+ACTUALS = Table(
+    name="actuals",
+    key="actual_id",
+    description=(
+        "Optional. One row per actual amount in a month from the ledger: spend, funding received or a saving "
+        "actually made, for budget monitoring against the plan."
+    ),
+    columns=(
+        Column("actual_id", "id", description="Your unique reference for the actual, for example a ledger line id"),
+        Column("project_id", "id", description="The project it belongs to", references="projects"),
+        Column(
+            "kind",
+            "code",
+            description="spend paid out, funding received, or a saving to the adult social care budget made",
+            codes=ACTUAL_KINDS,
+        ),
+        Column("month", "month", description="The month it falls in, as the ledger posts it"),
+        Column("amount_gbp", "signed_money", description="The amount in that month"),
+        Column(
+            "ledger_code",
+            "text",
+            False,
+            "Where the ledger holds it, for example cost centre and subjective code (empty if not known)",
+        ),
+        Column("note", "text", False, "Anything a reader should know about the amount"),
+    ),
+)
+
+TEMPLATE_TABLES: tuple[Table, ...] = (PROJECTS, FUNDING, COSTS, BENEFITS, OUTCOMES, ACTUALS)
 TABLES_BY_NAME = {t.name: t for t in TEMPLATE_TABLES}

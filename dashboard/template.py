@@ -36,6 +36,8 @@ _KIND_WORDS = {
     "date": "date",
     "bool": "true or false",
     "money": "pounds",
+    "signed_money": "pounds (may be negative)",
+    "month": "month",
     "share": "fraction 0 to 1",
     "int": "whole number",
     "number": "number",
@@ -186,7 +188,7 @@ def _write_lists(sheet) -> dict[str, str]:
 def _column_format(col: Column, formats) -> object:
     if col.kind == "date":
         return formats["date"]
-    if col.kind == "money":
+    if col.kind in ("money", "signed_money"):
         return formats["money"]
     if col.kind in ("share", "int", "number"):
         return formats["number"]
@@ -209,6 +211,8 @@ def _validation(col: Column, list_range: str | None) -> dict | None:
         }
     if col.kind == "money":
         return {**base, "validate": "decimal", "criteria": ">=", "value": 0}
+    if col.kind == "signed_money":
+        return {**base, "validate": "decimal", "criteria": "between", "minimum": -1e15, "maximum": 1e15}
     if col.kind == "share":
         return {**base, "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1}
     if col.kind == "int":
@@ -242,8 +246,10 @@ def _write_column(sheet, c: int, col: Column, values: list, formats) -> None:
             continue
         if col.kind == "date":
             sheet.write_datetime(r, c, pd.Timestamp(value).to_pydatetime(), formats["date"])
-        elif col.kind in ("money", "share", "int", "number"):
+        elif col.kind in ("money", "signed_money", "share", "int", "number"):
             sheet.write_number(r, c, float(value))
+        elif col.kind == "month":  # text YYYY-MM, so Excel cannot turn it into a day
+            sheet.write_string(r, c, pd.Timestamp(value).strftime("%Y-%m"))
         elif col.kind == "bool":
             sheet.write_string(r, c, "true" if value else "false")
         else:  # text that Excel would run as a formula gets the apostrophe the importer removes again
@@ -258,6 +264,9 @@ def current_frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     frames = {}
     for table in TEMPLATE_TABLES:
         frame = con.table(table.name).select(*table.column_names).order(table.key).df()
+        for col in table.columns:
+            if col.kind == "month":
+                frame[col.name] = pd.to_datetime(frame[col.name]).dt.strftime("%Y-%m")
         frames[table.name] = frame.astype(object).where(frame.notna(), None)
     flags = db.query_df(con, "open_project_flags")
     projects = frames.get("projects")

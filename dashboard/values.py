@@ -115,11 +115,12 @@ def round_to_penny(amount: Decimal) -> Decimal:
     return amount.quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
-def money_series(value: pd.Series, present: pd.Series) -> tuple[pd.Series, pd.Series]:
+def money_series(value: pd.Series, present: pd.Series, allow_negative: bool = False) -> tuple[pd.Series, pd.Series]:
     """Template money cells: (canonical text or the original where unreadable, reason or None).
 
     Canonical values (1500, 1500.50) pass untouched; only the rest go through parse_money one by one.
-    Reasons: not an amount, too large, negative, more than 2 decimal places.
+    Reasons: not an amount, too large, negative (unless allow_negative: credits and corrections), more than
+    2 decimal places.
     """
     reasons = pd.Series(None, index=value.index, dtype=object)
     other = present & ~value.str.match(PLAIN_MONEY)
@@ -134,7 +135,7 @@ def money_series(value: pd.Series, present: pd.Series) -> tuple[pd.Series, pd.Se
             texts.append(text)
             whys.append(str(exc))
             continue
-        if amount < 0:
+        if amount < 0 and not allow_negative:
             texts.append(text)
             whys.append("is negative; money must be 0 or more")
         elif decimal_places(amount) > 2:
@@ -143,6 +144,48 @@ def money_series(value: pd.Series, present: pd.Series) -> tuple[pd.Series, pd.Se
         else:
             texts.append(money_text(amount))
             whys.append(None)
+    value[other] = texts
+    reasons[other] = whys
+    return value, reasons
+
+
+PLAIN_MONTH = r"^[0-9]{4}-(?:0[1-9]|1[0-2])$"  # canonical already: the fast path for big files
+MONTH_TEXT = re.compile(r"^([0-9]{4})-([0-9]{1,2})$")
+
+
+def month_series(value: pd.Series, present: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Template month cells (YYYY-MM) as the month's first day, YYYY-MM-01, with the reason where not readable.
+
+    A full date on the first of a month (what a spreadsheet makes of 2026-04) is read as that month; any other
+    day is refused rather than guessed at.
+    """
+    reasons = pd.Series(None, index=value.index, dtype=object)
+    plain = present & value.str.match(PLAIN_MONTH)
+    value = value.copy()
+    value[plain] = value[plain] + "-01"
+    other = present & ~plain
+    if not other.any():
+        return value, reasons
+    texts, whys = [], []
+    for text in value[other].tolist():
+        match = MONTH_TEXT.match(text)
+        try:
+            if match:
+                if not 1 <= int(match[2]) <= 12:
+                    raise ValueError("is not a real month; the month must be 01 to 12, for example 2026-04")
+                day = date(int(match[1]), int(match[2]), 1)
+            else:
+                day = parse_date(text)
+                if day.day != 1:
+                    raise ValueError("is a date, not a month; write the month as YYYY-MM, for example 2026-04")
+            texts.append(day.isoformat())
+            whys.append(None)
+        except ValueError as exc:
+            reason = str(exc)
+            if reason in ("is not a date", "is not a real date"):
+                reason = "is not a month; write it as YYYY-MM, for example 2026-04"
+            texts.append(text)
+            whys.append(reason)
     value[other] = texts
     reasons[other] = whys
     return value, reasons

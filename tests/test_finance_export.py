@@ -31,6 +31,10 @@ SHEET_NAMES = [
     "By service area and year",
     "Projects",
     "Funding ending in 12 months",
+    "Budget monitoring",
+    "MTFS by year",
+    "Who pays by year",
+    "Who pays, present value",
     "About this export",
 ]
 
@@ -66,7 +70,7 @@ def column(ws, heading: str) -> list:
     return [r[i] for r in table[1:]]
 
 
-def test_workbook_has_the_six_sheets_in_order(book):
+def test_workbook_has_its_sheets_in_order(book):
     assert book.sheetnames == SHEET_NAMES
 
 

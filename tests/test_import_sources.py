@@ -56,7 +56,7 @@ def test_a_zip_with_a_stray_csv_names_it(tiny_db):
     result = import_files([SourceFile("upload.zip", zipped(files))], tiny_db)
     assert [str(p) for p in result.problems] == [
         "upload.zip/notes.csv: is not a template file; name it after its table (projects.csv, funding.csv, "
-        "costs.csv, benefits.csv, outcomes.csv) or check its header row"
+        "costs.csv, benefits.csv, outcomes.csv, actuals.csv) or check its header row"
     ]
 
 

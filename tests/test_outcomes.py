@@ -21,8 +21,8 @@ def tiny_with_outcomes(tiny_db) -> Path:
     return tiny_db
 
 
-def test_outcomes_is_the_last_optional_template_table_and_matches_its_ddl(tiny_db, read):
-    assert TEMPLATE_TABLES[-1] is OUTCOMES and not OUTCOMES.required_file
+def test_outcomes_is_an_optional_template_table_and_matches_its_ddl(tiny_db, read):
+    assert OUTCOMES in TEMPLATE_TABLES and not OUTCOMES.required_file
     con = read(tiny_db)
     types = dict(
         con.execute("select column_name, data_type from duckdb_columns() where table_name = 'outcomes'").fetchall()

@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import ui
+from dashboard import budget, ui
 from dashboard.components import charts
 from dashboard.components.outcomes import render_project_outcomes
 from dashboard.components.project_picker import pick_project
@@ -192,6 +192,64 @@ if not flows.empty:
     )
     charts.show(chart, alt=alternative, key="cumulative_chart")
     st.caption(alternative)
+
+# ---- against plan: the actuals loaded (actuals.csv) against planned spend and savings, cumulatively by month
+against = budget.project_months(ui.connection(), assumptions, project_id)
+if not against.empty:
+    st.subheader("Against plan: actual spend and savings")
+    sentence = budget.against_plan_sentence(against)
+    st.markdown(sentence)
+    plan_chart = go.Figure()
+    against_months = against["month"].map(month_label)
+    for column, name, line in (
+        ("cumulative_planned_spend_gbp", "Planned spend", {"color": "#D55E00", "dash": "dash"}),
+        ("cumulative_actual_spend_gbp", "Actual spend", {"color": "#D55E00"}),
+        ("cumulative_planned_savings_gbp", "Planned savings", {"color": "#009E73", "dash": "dot"}),
+        ("cumulative_actual_savings_gbp", "Actual savings", {"color": "#009E73"}),
+    ):
+        plan_chart.add_scatter(
+            x=against["month"],
+            y=against[column],
+            name=name,
+            line=line,
+            customdata=pd.DataFrame({"month": against_months, "amount": against[column].map(gbp)}),
+            hovertemplate=f"%{{customdata[0]}}: {name.lower()} to date %{{customdata[1]}}<extra></extra>",
+        )
+    plan_values = pd.concat([against[c] for c in against.columns if c.startswith("cumulative_")])
+    plan_chart.update_layout(
+        height=340,
+        margin={"t": 20},
+        yaxis={"title": "Cumulative, nominal", **charts.money_ticks(plan_values)},
+        xaxis={"tickformat": "%B %Y"},
+    )
+    charts.show(plan_chart, alt="Text alternative: " + sentence, key="against_plan_chart")
+    st.caption(
+        "Text alternative: the table below gives the same figures month by month. Planned spend is nominal cash "
+        "(as the finance export); planned savings are the appraisal's adjusted, undiscounted cashable savings to "
+        "the adult social care budget."
+    )
+    with st.expander("Planned and actual by month (table)"):
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Month": against_months,
+                    "Planned spend to date": against["cumulative_planned_spend_gbp"].map(gbp),
+                    "Actual spend to date": against["cumulative_actual_spend_gbp"].map(gbp),
+                    "Planned savings to date": against["cumulative_planned_savings_gbp"].map(gbp),
+                    "Actual savings to date": against["cumulative_actual_savings_gbp"].map(gbp),
+                }
+            ),
+            hide_index=True,
+            column_config={
+                n: st.column_config.TextColumn(n, alignment="right")
+                for n in (
+                    "Planned spend to date",
+                    "Actual spend to date",
+                    "Planned savings to date",
+                    "Actual savings to date",
+                )
+            },
+        )
 
 # ---- lines
 lines = ui.query("project_lines", project_id=project_id)

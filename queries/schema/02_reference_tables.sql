@@ -48,3 +48,12 @@ create table if not exists ref_council (
     setting varchar primary key,
     value varchar not null
 );
+
+-- budget monitoring's RAG: a project is the first rag whose max_abs_variance_percent its |variance| is within (as a
+-- percentage of the year's plan); above the last, red (data/reference/budget_rag_thresholds.csv)
+create table if not exists ref_budget_rag_thresholds (
+    rag varchar primary key,
+    max_abs_variance_percent integer not null check (max_abs_variance_percent >= 0),
+    meaning varchar not null,
+    source varchar not null
+);

@@ -128,7 +128,9 @@ def test_a_scenario_link_opened_in_a_fresh_browser_shows_the_same_figures_and_na
         context.close()
 
 
-@pytest.mark.parametrize("slug", ["", "summary", "project", "equity", "decisions", "assumptions", "scenarios"])
+@pytest.mark.parametrize(
+    "slug", ["", "summary", "project", "equity", "decisions", "budget", "assumptions", "scenarios"]
+)
 def test_an_absurd_date_in_a_link_gives_a_clear_message_not_an_error(page, app_url, slug):
     open_page(page, app_url, slug, "as_of=9999-12-31&discount_rate=4&scenario=%3Cb%3Enope%3C%2Fb%3E")
     assert page.locator('[data-testid="stException"]').count() == 0

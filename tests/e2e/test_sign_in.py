@@ -73,6 +73,7 @@ PAGES = {
     "equity": "Equity: who benefits, and where",
     "decisions": "Funding decisions",
     "data": "Data",
+    "budget": "Budget",
     "assumptions": "Assumptions",
     "scenarios": "Scenarios",
 }
@@ -80,7 +81,7 @@ DETAIL = {"", "project", "decisions", "assumptions", "scenarios"}
 MAY_OPEN = {
     "val": {"summary", "equity"},
     "cam": {"summary", "equity"} | DETAIL,
-    "fin": {"summary", "equity"} | DETAIL,
+    "fin": {"summary", "equity", "budget"} | DETAIL,
     "dee": {"summary", "equity"} | DETAIL,
     "ada": set(PAGES),
 }

@@ -1,0 +1,67 @@
+-- one row per agency (council_asc, nhs, dwp, individual, carer, other) per financial year of the five from the one
+-- holding the as-of date: what it pays (nominal planned spend of the cost lines it is payer of; no payer is
+-- council_asc) and the fiscal benefits it receives (the appraisal's adjusted, undiscounted fiscal cashable and
+-- non-cashable benefits with it as beneficiary_agency), so a "wrong pocket" case, one agency paying while another
+-- saves, shows as one row paying and another benefiting
+--
+-- parameters: $as_of, $finance_horizon_years, $discount_rate, $horizon_years, $optimism_bias, $shifts (as
+-- budget_monitoring); $agencies varchar[] the agencies in display order
+
+with
+
+params as (
+    select year(cast($as_of as date)) - case when month(cast($as_of as date)) < 4 then 1 else 0 end as first_year
+),
+
+agency_years as (
+    select
+        a.agency,
+        a.agency_order,
+        cast(unnest(range(params.first_year, params.first_year + 5)) as integer) as fy_start_year
+    from (
+        select
+            unnest(cast($agencies as varchar [])) as agency,
+            generate_subscripts(cast($agencies as varchar []), 1) as agency_order
+    ) as a
+    cross join params
+),
+
+pays as (
+    select
+        coalesce(c.payer_agency, 'council_asc') as agency,
+        flm.fy_start_year,
+        sum(flm.amount_pence) as pays_pence
+    from finance_line_months($as_of, $finance_horizon_years) as flm
+    inner join costs as c on flm.line_id = c.cost_id
+    where flm.side = 'spend'
+    group by all
+),
+
+benefits as (
+    select
+        agency,
+        year(month_start_date) - case when month(month_start_date) < 4 then 1 else 0 end as fy_start_year,
+        sum(adjusted_gbp) as benefits_gbp
+    from appraisal_line_months($discount_rate, $horizon_years, $optimism_bias, $shifts)
+    where side = 'benefit' and is_fiscal
+    group by all
+),
+
+final as (
+    select
+        ay.agency,
+        ay.agency_order,
+        ay.fy_start_year,
+        ay.fy_start_year || '-' || lpad(cast((ay.fy_start_year + 1) % 100 as varchar), 2, '0') as financial_year,
+        cast(coalesce(p.pays_pence, 0) / 100 as decimal(18, 2)) as pays_gbp,
+        cast(round_half_up(coalesce(b.benefits_gbp, 0), 2) as decimal(18, 2)) as benefits_gbp,
+        cast(
+            round_half_up(coalesce(b.benefits_gbp, 0), 2) - coalesce(p.pays_pence, 0) / 100 as decimal(18, 2)
+        ) as net_gbp
+    from agency_years as ay
+    left join pays as p on ay.agency = p.agency and ay.fy_start_year = p.fy_start_year
+    left join benefits as b on ay.agency = b.agency and ay.fy_start_year = b.fy_start_year
+)
+
+select * from final
+order by agency_order, fy_start_year
