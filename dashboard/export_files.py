@@ -11,7 +11,6 @@ exists in it), so no cell in any export is ever a formula built from user text.
 Public API (small on purpose):
 
 - `neutralise(value)`: one value, made safe for a spreadsheet.
-- `neutralise_frame(frame)`: every text cell of a DataFrame, made safe (numbers untouched).
 - `Sheet`: a table to export plus how to present it (money / date / integer / ratio columns, headers, totals).
 - `about_sheet(rows, name=...)`: a two-column "About this export" sheet from (item, value) pairs.
 - `write_csv(frame, path_or_buffer)`, `csv_bytes(frame)`: one CSV (UTF-8 with BOM, RFC 4180, CRLF).
@@ -99,15 +98,6 @@ def neutralise_series(series: pd.Series) -> pd.Series:
         return series
     values = series.tolist()
     return pd.Series([neutralise(v) for v in values], index=series.index, dtype=object, name=series.name)
-
-
-def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of the frame with every text cell neutralised and every numeric cell untouched."""
-    out = frame.copy()
-    for column in out.columns:
-        if is_text_column(out[column]):
-            out[column] = neutralise_series(out[column])
-    return out
 
 
 # --- sheets ------------------------------------------------------------------------------------------

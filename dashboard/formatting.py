@@ -100,10 +100,6 @@ def score(value, missing: str = NONE) -> str:
     return text.removesuffix(".0")
 
 
-def gbp_per_month(value) -> str:
-    return f"{gbp(value)} a month"
-
-
 def long_date(value, missing: str = NONE) -> str:
     """1 April 2025."""
     if _is_missing(value):

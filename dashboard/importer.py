@@ -225,12 +225,6 @@ class ImportResult:
         return text
 
 
-class ImportRejected(Exception):
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) found; nothing was imported")
-
-
 # ---------------------------------------------------------------- reading
 
 
@@ -360,9 +354,6 @@ def with_rows(frame: pd.DataFrame, first_row: int = 2) -> pd.DataFrame:
         if empty.any():
             frame = frame.loc[~empty].reset_index(drop=True)
     return frame
-
-
-_with_rows = with_rows  # the name the foundation used
 
 
 def check_header(source: str, table: Table, header: list[str]) -> list[Problem]:
@@ -1188,17 +1179,6 @@ def _not_stored(source: str, exc: BaseException) -> Problem:
         f"passed every check but the database refused it ({detail}); nothing was imported. Please report this "
         "with the file, so the check that should have caught it can be added",
     )
-
-
-def import_raw_tables(
-    raws: list[RawTable],
-    db_path: Path | str | None = None,
-    *,
-    source_name: str = "(tables)",
-    imported_by: str | None = None,
-) -> ImportResult:
-    """Check raws against the database and, only if every row passes, load them in one transaction."""
-    return import_batch(Batch(raws=raws, source_name=source_name), db_path, imported_by=imported_by)
 
 
 def import_folder(

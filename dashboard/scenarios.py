@@ -329,16 +329,6 @@ def side_by_side(per_project: pd.DataFrame, scenario_names: list[str]) -> pd.Dat
 # ------------------------------------------------------------------ command line
 
 
-def add_scenario_option(parser: argparse.ArgumentParser) -> None:
-    """--scenario NAME, for any command that appraises (metrics, exports)."""
-    parser.add_argument(
-        "--scenario",
-        default=None,
-        metavar="NAME",
-        help="appraise at a saved scenario (see `scenarios list`); --as-of, --discount-rate, --horizon-years win",
-    )
-
-
 def assumptions_from_cli(con: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> Assumptions:
     """The named scenario's assumptions, with any --as-of / --discount-rate / --horizon-years on top."""
     scenario = get_scenario(con, args.scenario) if getattr(args, "scenario", None) else base_case(con)

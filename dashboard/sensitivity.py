@@ -241,16 +241,6 @@ def switching_sentences(values: SwitchingValues) -> list[str]:
     return sentences
 
 
-def switching_table(pv_frame: pd.DataFrame) -> pd.DataFrame:
-    """Switching values for every row of a frame with pv_cost_gbp and pv_benefit_gbp (the metrics frame)."""
-    rows = [switching_values(c, b) for c, b in zip(pv_frame["pv_cost_gbp"], pv_frame["pv_benefit_gbp"], strict=True)]
-    out = pv_frame[["project_id"]].copy()
-    out["npv_gbp"] = [r.npv_gbp for r in rows]
-    out["benefit_change_share"] = [r.benefit_change_share for r in rows]
-    out["cost_change_share"] = [r.cost_change_share for r in rows]
-    return out
-
-
 # ------------------------------------------------------------------ portfolio resilience
 
 

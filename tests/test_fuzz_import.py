@@ -32,7 +32,6 @@ AS_OF = date(2026, 11, 22)
 TEMPLATES = {t.name: t for t in TEMPLATE_TABLES if (TINY / t.file_name).is_file()}
 TEMPLATE_EXAMPLES, GIVING_EXAMPLES, ARBITRARY_EXAMPLES = 1200, 400, 600  # reading and checking only
 IMPORT_EXAMPLES = 60  # the full import, with its write: slower
-COUNTS: dict[str, int] = {}
 FUZZ_SETTINGS = dict(
     deadline=None,
     database=None,
@@ -199,10 +198,6 @@ def assert_clear(problems: list[Problem], files: list[SourceFile]) -> None:
         assert str(p)
 
 
-def count(kind: str) -> None:
-    COUNTS[kind] = COUNTS.get(kind, 0) + 1
-
-
 @settings(max_examples=TEMPLATE_EXAMPLES, **FUZZ_SETTINGS)
 @given(case=broken_template())
 def test_every_broken_template_file_is_refused_with_clear_problems(case, reader):
@@ -210,7 +205,6 @@ def test_every_broken_template_file_is_refused_with_clear_problems(case, reader)
     problems = read_and_check(files, reader)
     assert problems, f"{how}: accepted"
     assert_clear(problems, files)
-    count("template")
 
 
 @settings(max_examples=GIVING_EXAMPLES, **FUZZ_SETTINGS)
@@ -220,7 +214,6 @@ def test_every_broken_360giving_file_is_refused_with_clear_problems(case, reader
     problems = read_and_check(files, reader)
     assert problems, f"{how}: accepted"
     assert_clear(problems, files)
-    count("360giving")
 
 
 @settings(max_examples=ARBITRARY_EXAMPLES, **FUZZ_SETTINGS)
@@ -229,7 +222,6 @@ def test_every_broken_360giving_file_is_refused_with_clear_problems(case, reader
 def test_arbitrary_bytes_and_json_never_crash_the_importer(files, reader):
     problems = read_and_check(files, reader)  # any exception fails the test
     assert_clear(problems, files)
-    count("arbitrary")
 
 
 def portfolio_tables(path: Path) -> dict[str, list]:
@@ -253,8 +245,3 @@ def test_a_refused_import_writes_nothing_to_the_portfolio(case, tiny):
     assert result.problems and "Nothing was imported" in result.summary()
     assert_clear(result.problems, files)
     assert portfolio_tables(tiny) == before
-    count("full import")
-
-
-def test_zz_report_how_many_cases_were_tried():
-    print(f"\nfuzz cases tried: {COUNTS} ({sum(COUNTS.values()):,} in all)")
