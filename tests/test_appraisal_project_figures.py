@@ -39,8 +39,17 @@ present_values as (
             filter (where view = 'forward' and side = 'benefit'), 0), 2) as forward_pv_benefit_gbp,
         round_half_up(coalesce(sum(adjusted_gbp * discount_factor)
             filter (where view = 'forward' and is_fiscal), 0), 2) as forward_pv_fiscal_benefit_gbp,
-        coalesce(bool_or(side = 'cost') filter (where view = 'forward'), false) as has_forward_costs
     from line_months
+    group by project_id
+),
+running_costs as (
+    -- a cost with money in the as-of month or later, however far beyond the forward window: month by month
+    -- over a forward window long enough to reach every line's start
+    select project_id, bool_or(adjusted_gbp > 0) as has_forward_costs
+    from appraisal_line_months(
+        $discount_rate, 40, $optimism_bias, $shifts, p_view := 'forward', p_as_of := $as_of
+    )
+    where side = 'cost'
     group by project_id
 ),
 project_months as (
@@ -86,6 +95,7 @@ below as (
 final as (
     select
         pv.*,
+        coalesce(rc.has_forward_costs, false) as has_forward_costs,
         case
             when b.first_cost_month is not null
                 and greatest(b.first_cost_month, coalesce(b.last_below_month + 1, 0)) < $horizon_years * 12
@@ -93,6 +103,7 @@ final as (
         end as fiscal_payback_months
     from present_values as pv
     left join below as b on pv.project_id = b.project_id
+    left join running_costs as rc on pv.project_id = rc.project_id
 )
 select * from final order by project_id
 """
