@@ -172,7 +172,7 @@ committed_by_project as (
     select
         project_id,
         cast(sum(committed_gbp) as double) as committed_funding_gbp,
-        list(funder order by funder) as funders
+        list_sort(list(funder), 'ASC', 'NULLS LAST') as funders
     from committed_by_funder
     group by project_id
 ),
