@@ -370,37 +370,18 @@ def monitoring_years(request: FinanceRequest) -> list[tuple[int, date | None]]:
     return out
 
 
-BUDGET_COLUMNS = [
-    "financial_year",
-    "monitoring_month",
-    "project_id",
-    "project_name",
-    "service_area",
-    "plan_gbp",
-    "plan_to_date_gbp",
-    "actual_to_date_gbp",
-    "forecast_outturn_gbp",
-    "variance_gbp",
-    "variance_share",
-    "rag",
-    "planned_savings_to_date_gbp",
-    "actual_savings_to_date_gbp",
-    "savings_realised_share",
-    "funding_committed_to_date_gbp",
-    "funding_received_to_date_gbp",
-]
-
-
 def _budget_sheets(con, request: FinanceRequest, project_ids: list[str] | None) -> list[Sheet]:
     """Budget monitoring for the years shown (the chosen projects), the MTFS view and who pays (whole portfolio)."""
     from dashboard import budget
 
     a = request.assumptions
+    by_period = ("financial_year", "monitoring_month")  # the sheet reads year by year, month by month
+    columns = [*by_period, *(c for c in budget.MONITORING_COLUMNS if c not in by_period)]
     parts = [budget.budget_monitoring(con, a, year, month) for year, month in monitoring_years(request)]
-    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=BUDGET_COLUMNS)
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     if project_ids is not None:
         frame = frame[frame["project_id"].isin(project_ids)]
-    frame = _as_dates(frame[BUDGET_COLUMNS].reset_index(drop=True), ["monitoring_month"])
+    frame = _as_dates(frame[columns].reset_index(drop=True), ["monitoring_month"])
     frame["rag"] = frame["rag"].str.capitalize()
     mtfs = budget.mtfs_by_financial_year(con, a).drop(columns=["fy_start_year"])
     pays = budget.who_pays_by_agency_and_year(con, a).drop(columns=["agency_order", "fy_start_year"])

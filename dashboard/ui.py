@@ -393,3 +393,9 @@ def can(permission: str) -> bool:
     from dashboard.components import auth
 
     return auth.can(permission)
+
+
+def right_aligned(names) -> dict:
+    """st.dataframe column_config for columns of figures shown as text ("£1,500", "12"): right-aligned, so that
+    digits line up as in a finance report."""
+    return {name: st.column_config.TextColumn(name, alignment="right") for name in names}

@@ -131,9 +131,9 @@ table = pd.DataFrame(
         "Funding received to date": shown["funding_received_to_date_gbp"].map(gbp),
     }
 )
-RIGHT = [c for c in table.columns if c not in ("Project", "RAG")]
-ALIGN = {name: st.column_config.TextColumn(name, alignment="right") for name in RIGHT}
-st.dataframe(table, hide_index=True, column_config=ALIGN)
+st.dataframe(
+    table, hide_index=True, column_config=ui.right_aligned(c for c in table.columns if c not in ("Project", "RAG"))
+)
 
 st.header("The council's budget by year")
 mtfs = budget.mtfs_by_financial_year(con, assumptions)
@@ -150,9 +150,8 @@ st.dataframe(
         }
     ),
     hide_index=True,
-    column_config={
-        n: st.column_config.TextColumn(n, alignment="right")
-        for n in (
+    column_config=ui.right_aligned(
+        (
             "Council-paid planned spend",
             "Cashable savings, in-year",
             "Cashable savings, full-year effect",
@@ -160,7 +159,7 @@ st.dataframe(
             "Funding secured",
             "Unfunded gap",
         )
-    },
+    ),
 )
 st.caption(
     "Five financial years from the as-of date, whole portfolio. Full-year effect: 12 times the saving planned for "

@@ -543,10 +543,7 @@ with st.expander("Funding by month as a table"):
             }
         ),
         hide_index=True,
-        column_config={
-            name: st.column_config.TextColumn(name, alignment="right")
-            for name in ("Recurrent", "Time-limited", "Funding lines ending", "Value of lines ending")
-        },
+        column_config=ui.right_aligned(("Recurrent", "Time-limited", "Funding lines ending", "Value of lines ending")),
     )
 
 # ---- finance exports: Excel workbook and CSV zip of the projects in view (dashboard/finance.py)

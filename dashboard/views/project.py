@@ -240,15 +240,9 @@ if not against.empty:
                 }
             ),
             hide_index=True,
-            column_config={
-                n: st.column_config.TextColumn(n, alignment="right")
-                for n in (
-                    "Planned spend to date",
-                    "Actual spend to date",
-                    "Planned savings to date",
-                    "Actual savings to date",
-                )
-            },
+            column_config=ui.right_aligned(
+                ("Planned spend to date", "Actual spend to date", "Planned savings to date", "Actual savings to date")
+            ),
         )
 
 # ---- lines

@@ -81,7 +81,7 @@ RIGHT_ALIGNED = [
     "Benefits from now (present value)",
     "Projects at high risk",
 ]
-ALIGN = {name: st.column_config.TextColumn(name, alignment="right") for name in RIGHT_ALIGNED}
+ALIGN = ui.right_aligned(RIGHT_ALIGNED)
 st.header("By service area")
 st.dataframe(totals("service_area", "Service area"), hide_index=True, column_config=ALIGN)
 st.header("By locality")
