@@ -26,7 +26,7 @@ from streamlit.runtime.dataframe_source_manager import DataframeSourceManager
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-from streamlit.testing.v1 import AppTest, app_test
+from streamlit.testing.v1 import AppTest, app_test, local_script_runner
 
 from tests.conftest import TINY
 
@@ -52,7 +52,9 @@ def read_figures(db_path: Path) -> tuple[str, ...]:
     at.query_params["as_of"] = "2026-11-22"
     at.run()
     assert not at.exception, [(e.message, e.stack_trace[-6:]) for e in at.exception]
-    return tuple(next(m.value for m in at.metric if m.label == label) for label in WATCHED)
+    shown = {m.label: m.value for m in at.metric}
+    assert set(WATCHED) <= set(shown), f"the page drew no {sorted(set(WATCHED) - set(shown))}"
+    return tuple(shown[label] for label in WATCHED)
 
 
 def cli_import(folder: Path, db_path: Path) -> None:
@@ -83,8 +85,10 @@ def one_runtime(monkeypatch):
     monkeypatch.setattr(Runtime, "instance", classmethod(lambda cls: shared))
     # and one compiled-script cache, as a server has: AppTest otherwise parses the pages again in every run, and
     # Python 3.11's parser is not safe to run in several threads at once (SystemError: AST recursion depth)
+    # (the app's own script through the runner's cache, its pages through the pages manager's: both are shared)
     scripts = ScriptCache()
     monkeypatch.setattr(app_test, "ScriptCache", lambda: scripts)
+    monkeypatch.setattr(local_script_runner, "ScriptCache", lambda: scripts)
     monkeypatch.setattr(Runtime, "exists", classmethod(lambda cls: True))
     secrets = st.secrets
     yield shared
@@ -107,9 +111,15 @@ def test_twenty_sessions_reading_during_imports_each_see_old_or_new_never_a_mix(
     lock = threading.Lock()
     start = threading.Barrier(SESSIONS + 1)
 
+    imports = 0
+
     def session() -> None:
         start.wait()
-        for _ in range(RUNS_PER_SESSION):
+        runs = 0
+        # at least RUNS_PER_SESSION views each, and on until two imports have committed during them, however fast
+        # or slow the machine: the test means something only when reads and writes overlap
+        while runs < RUNS_PER_SESSION or (imports < 2 and not errors):
+            runs += 1
             try:
                 figures = read_figures(tiny_db)
             except BaseException as exc:  # noqa: BLE001 - every failure is reported below
@@ -119,14 +129,17 @@ def test_twenty_sessions_reading_during_imports_each_see_old_or_new_never_a_mix(
             with lock:
                 seen.append(figures)
 
-    imports = 0
-
     def importer() -> None:
         nonlocal imports
         start.wait()
         folders = [tmp_path / "doubled", TINY]
         while any(t.is_alive() for t in readers):
-            cli_import(folders[imports % 2], tiny_db)
+            try:
+                cli_import(folders[imports % 2], tiny_db)
+            except BaseException as exc:  # noqa: BLE001 - reported below, and the readers stop waiting for it
+                with lock:
+                    errors.append(exc)
+                return
             imports += 1
             time.sleep(0.05)
 
@@ -138,8 +151,7 @@ def test_twenty_sessions_reading_during_imports_each_see_old_or_new_never_a_mix(
         thread.join(timeout=600)
 
     assert not errors, errors[:3]
-    assert len(seen) == SESSIONS * RUNS_PER_SESSION
+    assert len(seen) >= SESSIONS * RUNS_PER_SESSION
     mixed = [figures for figures in seen if figures not in (old, new)]
     assert not mixed, f"{len(mixed)} page views mixed two versions, e.g. {mixed[0]} (old {old}, new {new})"
-    assert imports >= 2, "the imports must overlap the reads for this test to mean anything"
     print(f"\n{SESSIONS} sessions, {len(seen)} page views, {imports} imports committed during them, 0 mixed")

@@ -145,8 +145,12 @@ def test_killing_a_decision_write_keeps_every_committed_decision_and_the_chain(t
     committed: list[tuple[str, str]] = []
     landed = 0
     env_command = [sys.executable, "-c", DECIDE_FOREVER, str(tiny_db)]
-    for kill in range(KILLS):
-        out, inside = kill_mid_write(env_command, tiny_db, rng, writes_first=2 + kill)
+    loops = 0
+    # kill until KILLS kills have landed inside a write (a kill that comes between writes proves less), however
+    # fast the machine: the same rule as the import test above
+    for kill in range(KILLS * 4):
+        loops += 1
+        out, inside = kill_mid_write(env_command, tiny_db, rng, writes_first=2 + kill % KILLS)
         landed += inside
         committed += [tuple(line.split()[1:3]) for line in out.splitlines() if line.startswith("committed")]
         projects, _, decisions, problems = state(tiny_db)
@@ -156,9 +160,11 @@ def test_killing_a_decision_write_keeps_every_committed_decision_and_the_chain(t
         assert len(decisions) - len(committed) in (0, 1)  # at most the one whose confirmation the kill cut off
         for leftover in temp_copies(tiny_db):
             leftover.unlink()
+        if landed == KILLS:
+            break
+    assert landed == KILLS
     assert len(committed) >= KILLS * 2
-    assert landed >= KILLS // 2, "most kills must land inside a decision write"
     print(
-        f"\n{KILLS} decision loops killed, {landed} inside a write; "
+        f"\n{loops} decision loops killed, {landed} inside a write; "
         f"all {len(committed)} committed decisions intact, chain verified"
     )
