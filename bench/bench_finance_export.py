@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from dashboard import db, finance, synthetic  # noqa: E402
 from dashboard.appraisal import project_metrics, reference_assumptions  # noqa: E402
 
-AS_OF = date(2026, 11, 22)
+AS_OF = date.today()  # in the month the database is written, so the stored figures hold
 
 
 def clock() -> tuple[float, float]:

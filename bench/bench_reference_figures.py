@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from dashboard import appraisal, db  # noqa: E402
 
-AS_OF = date(2025, 11, 1)
+AS_OF = date.today()  # in the month the database is written, so the stored figures hold
 
 
 def _cpu() -> float:

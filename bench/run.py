@@ -52,7 +52,10 @@ RESULTS = ROOT / "bench" / "results"
 # they live outside the repository
 DATA = Path(os.environ.get("BENCH_DATA_DIR", Path(tempfile.gettempdir()) / "commissioning-bench"))
 PYTHON = sys.executable
-AS_OF = date(2025, 11, 1)  # fixed, so runs on different days compare
+# Today, as the app's default: every write stores the appraisal figures for the month it is written in (and the
+# funding figures for its first day), so the reference-assumption cases read them only in that month. A database
+# kept from an earlier month is rebuilt (synthetic_db), else its "stored" figures would silently be computed.
+AS_OF = date.today()
 SEED = 0
 NOT_MEASURED = "not yet measured"
 
@@ -248,13 +251,28 @@ def run_command(name: str, db_path: Path, n: int) -> dict:
 
 def synthetic_db(n: int, rebuild: bool) -> tuple[Path, dict]:
     path = DATA / f"synthetic_{n}_seed{SEED}.duckdb"
-    if path.exists() and not rebuild:
+    if path.exists() and not rebuild and _stored_month(path) == AS_OF.replace(day=1):
         return path, {"reused": True}
     cmd = [PYTHON, "-m", "dashboard", "init", "--synthetic", str(n), "--seed", str(SEED), "--force", "--db", str(path)]
     code, output, wall, peak = run_process(cmd)
     if code != 0:
         raise SystemExit(f"could not build {path}: {output}")
     return path, {"wall_s": wall, "peak_rss_mb": peak, "summary": output.strip()}
+
+
+def _stored_month(path: Path) -> date | None:
+    """The month the stored reference figures of a database were computed for (None without them)."""
+    from dashboard import db
+
+    con = db.connect_read_only(path)
+    try:
+        rows = con.execute(db.load_query("project_figures_reference_key")).fetchall()
+        names = [d[0] for d in con.description]
+    except Exception:  # noqa: BLE001 - an old or broken database is rebuilt
+        return None
+    finally:
+        con.close()
+    return dict(zip(names, rows[0], strict=True))["forward_start_month"] if len(rows) == 1 else None
 
 
 def import_case(db_100k: Path) -> dict:

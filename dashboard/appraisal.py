@@ -148,14 +148,21 @@ def project_metrics_table(
 ) -> pa.Table:
     """The same rows as `project_metrics`, as the Arrow table DuckDB gives (dates as dates), for writers that
     never need pandas (the CLI's CSV and JSON)."""
-    source = figures_source(con, assumptions)
-    if source == COMPUTED_FIGURES:
+    figures, funding = figures_source(con, assumptions), funding_source(con, assumptions.as_of)
+    if figures == COMPUTED_FIGURES and funding == COMPUTED_FUNDING:
         return _appraisal_table(con, assumptions, project_id)
-    con.execute(db.load_query("set_project_figures_source"), {"figures_source": source}).fetchall()
+    con.execute(db.load_query("set_project_figures_source"), {"figures_source": _variable(figures)}).fetchall()
+    con.execute(db.load_query("set_project_funding_source"), {"funding_source": _variable(funding)}).fetchall()
     try:
         return _appraisal_table(con, assumptions, project_id)
     finally:
         con.execute(db.load_query("set_project_figures_source"), {"figures_source": None}).fetchall()
+        con.execute(db.load_query("set_project_funding_source"), {"funding_source": None}).fetchall()
+
+
+def _variable(source: str) -> str | None:
+    """The connection variable's value for a source: unset (null) means compute."""
+    return None if source in (COMPUTED_FIGURES, COMPUTED_FUNDING) else source
 
 
 def _appraisal_table(con: duckdb.DuckDBPyConnection, assumptions: Assumptions, project_id: str | None) -> pa.Table:
@@ -167,11 +174,15 @@ def _appraisal_table(con: duckdb.DuckDBPyConnection, assumptions: Assumptions, p
 
 STORED_FIGURES = "stored_figures"  # the CTEs of project_appraisal.sql the figures can come from
 COMPUTED_FIGURES = "computed_figures"
+STORED_FUNDING = "stored_funding"  # and those its funding figures can come from
+COMPUTED_FUNDING = "computed_funding"
 _KEY_TABLE = "project_figures_reference_key"
+_FUNDING_TABLE = "project_funding_reference"
 _SHIFT_NAMES = ("cost_factor", "benefit_factor", "deadweight_factor", "attribution_factor", "drop_off_factor")
 
 
-# the macros the stored figures are computed with (appraisal_project_figures and what it calls)
+# the macros the stored figures are computed with (appraisal_project_figures and what it calls, and the funding
+# figures' macros)
 APPRAISAL_MACROS = (
     "appraisal_assumptions",
     "appraisal_discount_years",
@@ -179,6 +190,8 @@ APPRAISAL_MACROS = (
     "appraisal_line_spans",
     "appraisal_line_pvs",
     "appraisal_project_figures",
+    "project_funding_figures",
+    "projects_with_funding_ended_this_month",
 )
 
 
@@ -210,8 +223,31 @@ def figures_source(con: duckdb.DuckDBPyConnection, assumptions: Assumptions) -> 
     return STORED_FIGURES
 
 
+def funding_source(con: duckdb.DuckDBPyConnection, as_of: date) -> str:
+    """STORED_FUNDING when the funding figures stored by the last write hold on as_of, else COMPUTED_FUNDING.
+
+    They do not depend on the appraisal assumptions, only on the data and the as-of date: they were worked out
+    for the first day of the write's month, and hold for any later day of that month (project_appraisal.sql works
+    out afresh the projects whose funding a later day changes). The same checks of version and data as for the
+    appraisal figures.
+    """
+    key = _stored_key(con)
+    if (
+        key is None
+        or key["appraisal_version"] != appraisal_version()
+        or key["forward_start_month"] != as_of.replace(day=1)
+    ):
+        return COMPUTED_FUNDING
+    if not con.execute(db.load_query("table_columns"), {"table_name": _FUNDING_TABLE}).fetchall():
+        return COMPUTED_FUNDING
+    if not _is_read_only(con) and _inputs_fingerprint(con) != key["inputs_fingerprint"]:
+        return COMPUTED_FUNDING
+    return STORED_FUNDING
+
+
 def store_reference_figures(con: duckdb.DuckDBPyConnection) -> bool:
-    """Store every project's appraisal figures at the reference assumptions; return whether they were recomputed.
+    """Store every project's appraisal figures at the reference assumptions, and its funding figures on the first of
+    the month; return whether they were recomputed.
 
     Called by db.write_database inside the write's transaction, just before it commits, so the figures
     always belong to the data they are committed with. They are kept as they are when they were computed
@@ -233,8 +269,10 @@ def store_reference_figures(con: duckdb.DuckDBPyConnection) -> bool:
         return False
     params = {**reference.line_month_params(), "as_of": reference.as_of}
     con.execute(db.load_query("clear_project_figures_reference")).fetchall()
+    con.execute(db.load_query("clear_project_funding_reference")).fetchall()
     con.execute(db.load_query("clear_project_figures_reference_key")).fetchall()
     con.execute(db.load_query("insert_project_figures_reference"), params).fetchall()
+    con.execute(db.load_query("insert_project_funding_reference"), {"as_of": reference.as_of}).fetchall()
     key_params = {**params, "appraisal_version": appraisal_version(), "inputs_fingerprint": fingerprint}
     con.execute(db.load_query("insert_project_figures_reference_key"), key_params).fetchall()
     return True

@@ -5,12 +5,11 @@
 -- same figures as summing appraisal_line_months month by month, in closed form. Money and ratios are
 -- rounded half away from zero after dropping binary floating-point noise (macro round_half_up).
 --
--- Built for a million projects: each table is scanned once (projects here, funding once for both
--- the committed totals and the funding active at $as_of, costs once for the need for funding), every
--- CTE is used once so nothing is materialised, and the runway and band steps are looked up in lists
--- made from their few-row reference tables instead of a subquery per project. At the council's
--- reference assumptions (the app's default) the appraisal figures are read from those stored when the
--- data was written instead of being computed (see project_figures below).
+-- Built for a million projects: every CTE is used once so nothing is materialised, and the runway and
+-- band steps are looked up in lists made from their few-row reference tables instead of a subquery per
+-- project. At the council's reference assumptions (the app's default) the appraisal figures are read
+-- from those stored when the data was written instead of being computed (see project_figures below),
+-- and in the month of the last write so are the funding figures, at any assumptions (project_funding).
 --
 -- Rows come in no particular order (sorting a million rows costs a quarter of a second that every page
 -- would pay and then re-sort anyway); the CLI sorts by project_id.
@@ -102,93 +101,34 @@ project_figures as (
 
 -- funding: committed in total, and the secured funding chain at $as_of ------------------------
 
-committed_by_funder as (
-    select
-        f.project_id,
-        f.funder,
-        sum(f.amount_gbp) as committed_gbp
-    from funding as f
-    cross join params
-    where params.project_id is null or f.project_id = params.project_id
-    group by f.project_id, f.funder
+-- Computed (macro project_funding_figures), or read from those every write stores at the first day of its month
+-- (project_funding_reference) when the as-of date is in that month: then only the projects with a funding line
+-- that ended earlier in the month are worked out afresh, the rest have the same chain as on the first. Named by
+-- the variable project_funding_source as the appraisal figures are above (appraisal.funding_source).
+
+computed_funding as (
+    select * from project_funding_figures($as_of, p_project_id := $project_id)
 ),
 
-secured_funding as (
-    -- every funding line still running at $as_of or later, with the latest end month of the lines before it
-    -- in start-date order
-    select
-        f.project_id,
-        f.funder,
-        f.recurrent,
-        f.amount_gbp,
-        f.start_date,
-        f.end_date,
-        cast(date_trunc('month', f.start_date) as date) as start_month,
-        max(cast(date_trunc('month', f.end_date) as date)) over (
-            partition by f.project_id order by f.start_date, f.end_date
-            rows between unbounded preceding and 1 preceding
-        ) as earlier_end_month
-    from funding as f
-    cross join params
-    where f.end_date >= params.as_of and (params.project_id is null or f.project_id = params.project_id)
+stored_funding as (
+    -- a guard as above: stored funding figures asked for in another month are an error, never wrong figures
+    select s.*
+    from project_funding_reference as s
+    cross join project_figures_reference_key as k
+    anti join projects_with_funding_ended_this_month($as_of) as e on s.project_id = e.project_id
+    where
+        (cast($project_id as varchar) is null or s.project_id = cast($project_id as varchar))
+        and case
+            when k.forward_start_month = date_trunc('month', cast($as_of as date)) then true
+            else error('The stored funding figures were computed for another month')
+        end
+    union all by name
+    select *
+    from project_funding_figures($as_of, p_project_id := $project_id, p_ended_this_month_only := true)
 ),
 
-funding_chain as (
-    -- the chain starts just before the as-of month; taking the lines in order of start date, a line joins while
-    -- its start month is no later than the month after the chain's last month so far. The first line that
-    -- cannot join ends the chain (every later line starts later still)
-    select
-        *,
-        sum(case when is_gap then 1 else 0 end) over (
-            partition by project_id order by start_date, end_date rows between unbounded preceding and current row
-        ) as gaps_so_far
-    from (
-        select
-            sf.*,
-            sf.start_month > cast(
-                greatest(coalesce(sf.earlier_end_month, params.as_of_month - interval 1 month), params.as_of_month - interval 1 month)
-                + interval 1 month as date
-            ) as is_gap
-        from secured_funding as sf
-        cross join params
-    )
-),
-
-chain_by_funder as (
-    select
-        project_id,
-        funder,
-        sum(amount_gbp) as chain_gbp,
-        sum(amount_gbp) filter (where not recurrent) as chain_non_recurrent_gbp,
-        bool_or(recurrent) as has_recurrent_funding,
-        max(end_date) as latest_chain_end
-    from funding_chain
-    where gaps_so_far = 0
-    group by project_id, funder
-),
-
-committed_by_project as (
-    -- amounts are summed exactly (decimal pence), then turned into doubles
-    select
-        project_id,
-        cast(sum(committed_gbp) as double) as committed_funding_gbp,
-        list_sort(list(funder), 'ASC', 'NULLS LAST') as funders
-    from committed_by_funder
-    group by project_id
-),
-
-chain_by_project as (
-    select
-        project_id,
-        cast(sum(chain_gbp) as double) as active_funding_gbp,
-        cast(coalesce(sum(chain_non_recurrent_gbp), 0) as double) as active_non_recurrent_gbp,
-        coalesce(bool_or(has_recurrent_funding), false) as has_active_recurrent_funding,
-        max(latest_chain_end) as latest_active_funding_end,
-        count(*) as active_funder_count,
-        arg_max(funder, chain_gbp) as largest_funder,
-        cast(max(chain_gbp) as double) as largest_funder_gbp
-    from chain_by_funder
-    group by project_id
+project_funding as (
+    select * from query_table(coalesce(getvariable('project_funding_source'), 'computed_funding'))
 ),
 
 -- one row per project with everything the risk score needs -------------------------------------
@@ -196,8 +136,8 @@ chain_by_project as (
 project_rows as (
     select
         p.*,
-        coalesce(cf.committed_funding_gbp, 0) as committed_funding_gbp,
-        coalesce(cf.funders, []) as funders,
+        coalesce(fp.committed_funding_gbp, 0) as committed_funding_gbp,
+        coalesce(fp.funders, []) as funders,
         coalesce(pf.appraisal_start_date, cast(date_trunc('month', p.start_date) as date)) as appraisal_start_date,
         coalesce(pf.pv_cost_gbp, 0) as pv_cost,
         coalesce(pf.pv_benefit_gbp, 0) as pv_benefit,
@@ -229,8 +169,7 @@ project_rows as (
     from projects as p
     cross join params
     left join project_figures as pf on p.project_id = pf.project_id
-    left join committed_by_project as cf on p.project_id = cf.project_id
-    left join chain_by_project as fp on p.project_id = fp.project_id
+    left join project_funding as fp on p.project_id = fp.project_id
     where params.project_id is null or p.project_id = params.project_id
 ),
 

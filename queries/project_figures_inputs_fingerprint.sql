@@ -1,5 +1,5 @@
--- one row: a fingerprint of every table the appraisal figures are computed from (projects, costs,
--- benefits and the discount-rate, optimism-bias, GDP-deflator and council references): per table its row count and the sum of
+-- one row: a fingerprint of every table the stored appraisal and funding figures are computed from (projects,
+-- funding, costs, benefits and the discount-rate, optimism-bias, GDP-deflator and council references): per table its row count and the sum of
 -- a hash of each whole row, which any change to any cell of any row changes, whatever the row order.
 -- A write compares it with the one stored beside the reference figures to know whether they still hold.
 with
@@ -9,6 +9,8 @@ table_hashes as (
     from benefits as b
     union all
     select 'costs', count(*), sum(cast(hash(cl) as hugeint)) from costs as cl
+    union all
+    select 'funding', count(*), sum(cast(hash(f) as hugeint)) from funding as f
     union all
     select 'projects', count(*), sum(cast(hash(p) as hugeint)) from projects as p
     union all

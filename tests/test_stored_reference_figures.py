@@ -6,7 +6,7 @@ must compute, so the metrics frame is the same to the penny whichever way it was
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import pandas as pd
@@ -34,9 +34,13 @@ def source_and_frames(path, assumptions):
     try:
         source = figures_source(con, assumptions)
         metrics = project_metrics(con, assumptions)
-        computed = db.query_df(
-            con, "project_appraisal", {**assumptions.query_params(), "project_id": None}
-        )  # variable unset: computes
+        # the variables unset: computes (made into a frame the same way: .df() would make an all-null text column
+        # object where project_metrics keeps it text)
+        computed = appraisal._as_duckdb_frame(
+            con.sql(
+                db.load_query("project_appraisal"), params={**assumptions.query_params(), "project_id": None}
+            ).to_arrow_table()
+        )
     finally:
         con.close()
     return source, metrics, computed
@@ -152,6 +156,7 @@ def test_project_metrics_leaves_the_connection_computing(demo_db):
     try:
         project_metrics(con, reference(demo_db))
         assert con.execute("select getvariable('project_figures_source')").fetchall() == [(None,)]
+        assert con.execute("select getvariable('project_funding_source')").fetchall() == [(None,)]
     finally:
         con.close()
 
@@ -334,3 +339,97 @@ def test_a_block_that_caught_a_failed_statement_commits_nothing_and_stores_nothi
     assert source == STORED_FIGURES
     assert_same_frame(metrics, computed)
     assert metrics.set_index("project_id").loc["P001", "pv_cost_gbp"] > 0
+
+
+# --- funding figures: stored on the first of the write's month, for any assumptions -------------------------------
+
+
+def _write_funding_ending_this_month(folder, this_month):
+    """P002 funded by one grant that ends on the 10th of this month and another that starts next month."""
+    next_month = (this_month + timedelta(days=32)).replace(day=1)
+    folder.mkdir()
+    frame = pd.read_csv(TINY / "funding.csv", dtype=str, keep_default_na=False)
+    frame = frame[frame["project_id"] != "P002"]
+    ending = {"funding_id": "F002", "project_id": "P002", "funder": "National Lottery Community Fund"}
+    following = {"funding_id": "F003", "project_id": "P002", "funder": "Exampleshire CC core budget"}
+    lines = [
+        {**ending, "recurrent": "false", "amount_gbp": "12000", "start_date": "2025-01-01"},
+        {**following, "recurrent": "false", "amount_gbp": "4000", "start_date": next_month.isoformat()},
+    ]
+    lines[0]["end_date"] = this_month.replace(day=10).isoformat()
+    lines[1]["end_date"] = next_month.replace(year=next_month.year + 1).isoformat()
+    pd.concat([frame, pd.DataFrame(lines)]).to_csv(folder / "funding.csv", index=False)
+
+
+@pytest.fixture
+def funding_ending_this_month(tmp_path):
+    from dashboard.importer import import_folder
+
+    path = build_db(tmp_path / "tiny.duckdb", TINY)
+    _write_funding_ending_this_month(tmp_path / "funding", AS_OF.replace(day=1))
+    result = import_folder(tmp_path / "funding", path)
+    assert result.ok, [str(p) for p in result.problems]
+    return path
+
+
+def funding_row(path, assumptions, project_id="P002"):
+    source, metrics, computed = source_and_frames(path, assumptions)
+    assert_same_frame(metrics, computed)
+    con = db.connect_read_only(path)
+    try:
+        funding = appraisal.funding_source(con, assumptions.as_of)
+    finally:
+        con.close()
+    return funding, metrics.set_index("project_id").loc[project_id]
+
+
+def test_stored_funding_gives_the_chain_on_the_day_asked_not_on_the_first_of_the_month(funding_ending_this_month):
+    path = funding_ending_this_month
+    # on the 5th the grant ending on the 10th still runs and the next one follows on: 12,000 + 4,000 secured
+    funding, before_end = funding_row(path, reference(path, AS_OF.replace(day=5)))
+    assert funding == appraisal.STORED_FUNDING
+    assert before_end["active_funding_gbp"] == 16000
+    assert before_end["committed_funding_gbp"] == 16000
+    # on the 15th it has ended, and the next starts only next month: a gap, so nothing is secured now (the
+    # figures stored for the 1st say 16,000; the project is worked out afresh because a line ended since)
+    funding, after_end = funding_row(path, reference(path, AS_OF.replace(day=15)))
+    assert funding == appraisal.STORED_FUNDING
+    assert after_end["active_funding_gbp"] == 0
+    assert after_end["runway_months"] == 0
+    assert after_end["committed_funding_gbp"] == 16000
+    assert list(after_end["funders"]) == ["Exampleshire CC core budget", "National Lottery Community Fund"]
+
+
+@pytest.mark.parametrize("change", [{"discount_rate": 0.05}, {"benefit_factor": 0.8}])
+def test_stored_funding_holds_at_any_assumptions_in_the_month_of_the_write(funding_ending_this_month, change):
+    assumptions = reference(funding_ending_this_month, AS_OF.replace(day=15)).with_changes(**change)
+    funding, row = funding_row(funding_ending_this_month, assumptions)
+    assert funding == appraisal.STORED_FUNDING
+    assert row["active_funding_gbp"] == 0
+
+
+def test_funding_in_another_month_is_computed_and_asking_for_it_stored_is_an_error(funding_ending_this_month):
+    path = funding_ending_this_month
+    last_year = reference(path, date(AS_OF.year - 1, AS_OF.month, 15))
+    funding, _ = funding_row(path, last_year)
+    assert funding == appraisal.COMPUTED_FUNDING
+    con = db.connect_read_only(path)
+    try:
+        con.execute(db.load_query("set_project_funding_source"), {"funding_source": appraisal.STORED_FUNDING})
+        with pytest.raises(duckdb.InvalidInputException, match="computed for another month"):
+            db.query_df(con, "project_appraisal", {**last_year.query_params(), "project_id": None})
+    finally:
+        con.close()
+
+
+def test_an_import_of_funding_alone_stores_the_funding_figures_again(tmp_path):
+    from dashboard.importer import import_folder
+
+    path = build_db(tmp_path / "tiny.duckdb", TINY)
+    first = stored_key(path)
+    _write_funding_ending_this_month(tmp_path / "funding", AS_OF.replace(day=1))
+    assert import_folder(tmp_path / "funding", path).ok
+    assert stored_key(path)[0][1] != first[0][1]  # funding is in the fingerprint
+    funding, row = funding_row(path, reference(path, AS_OF.replace(day=5)))
+    assert funding == appraisal.STORED_FUNDING
+    assert row["committed_funding_gbp"] == 16000

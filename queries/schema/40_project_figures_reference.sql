@@ -25,6 +25,23 @@ alter table project_figures_reference add column if not exists forward_pv_fiscal
 alter table project_figures_reference add column if not exists has_forward_costs boolean;
 alter table project_figures_reference add column if not exists fiscal_payback_months bigint;
 
+-- project_funding_reference: one row per project with funding lines, exactly the columns of the macro
+-- project_funding_figures at the first day of the key's forward_start_month (the chain depends on the month and
+-- on which lines are still running; project_appraisal.sql works out afresh the few projects a later day changes).
+
+create table if not exists project_funding_reference (
+    project_id varchar not null,
+    committed_funding_gbp double,
+    funders varchar [],
+    active_funding_gbp double,
+    active_non_recurrent_gbp double,
+    has_active_recurrent_funding boolean,
+    latest_active_funding_end date,
+    active_funder_count bigint,
+    largest_funder varchar,
+    largest_funder_gbp double
+);
+
 create table if not exists project_figures_reference_key (
     discount_rate double not null,
     horizon_years integer not null,
