@@ -107,7 +107,7 @@ def backup(db_path: Path | str | None, out_dir: Path | str) -> dict:
     if target.exists():
         raise BackupError(f"{out} already holds a backup; choose a new folder so no backup is overwritten")
     partial = out / (BACKUP_FILE + ".partial")
-    with db._writer_lock(source):
+    with db.writer_lock(source):
         partial.unlink(missing_ok=True)  # left by a backup killed part-way (it too held this lock)
         try:
             with open(source, "rb") as reader, open(partial, "wb") as writer:
@@ -193,8 +193,8 @@ def restore(backup_dir: Path | str, db_path: Path | str | None = None, *, accept
     backup_rows, _ = _decisions_in(copy)
     key = decision_key.load_key(create=True)
     log_file = decision_anchor.log_path(target)
-    with db._writer_lock(target):
-        db._remove_leftovers(target)
+    with db.writer_lock(target):
+        db.remove_leftovers(target)
         replay = decision_anchor.read(log_file, key)
         if replay.problems:
             raise BackupError("The decision log beside the database is not intact: " + " ".join(replay.problems))
