@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from dashboard.cli import main
+from dashboard.commands import main
 from tests.conftest import TINY
 
 
