@@ -12,7 +12,7 @@ import sys
 
 import pandas as pd
 
-from dashboard import db, stopping
+from dashboard import db
 from dashboard.appraisal import METRIC_COLUMNS, project_metrics_table
 from dashboard.commands.options import add_assumption_options, add_db_option, assumptions_from_options, iso_date
 from dashboard.commands.output import write_table
@@ -60,6 +60,7 @@ def add_cost_of_stopping(subparsers) -> None:
 
 
 def cmd_cost_of_stopping(args: argparse.Namespace) -> int:
+    from dashboard import stopping  # here, not above: metrics starts without it
     from dashboard.export_files import csv_bytes
 
     con = db.connect_read_only(args.db)

@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from dashboard import appraisal, backup, db, decision_anchor, decision_key  # noqa: F401 (appraisal: its hook)
+from dashboard import appraisal, db  # noqa: F401 (appraisal: its before-commit hook stores the figures)
 from dashboard.commands.options import add_db_option, iso_date, positive_int
 from dashboard.importer import import_folder
 
@@ -117,7 +117,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def _retire_decision_log(path: Path) -> None:
     """A new database starts a new decision record: the old log is kept aside, and a lost record is said loudly."""
-    retired = decision_anchor.retire(path)
+    from dashboard.decision_anchor import retire
+
+    retired = retire(path)
     if retired is None:
         return
     where, held = retired
@@ -172,6 +174,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from dashboard import backup, decision_key  # here, not above: init, import and metrics start without them
+
     try:
         manifest = backup.backup(args.db, args.out)
     except (backup.BackupError, decision_key.DecisionKeyError) as exc:
@@ -186,6 +190,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from dashboard import backup, decision_anchor, decision_key
+
     target = args.db or db.default_db_path()
     try:
         done = backup.restore(args.backup_dir, target, accept_loss=args.accept_loss)
