@@ -1,5 +1,5 @@
 import sys
 
-from dashboard.cli import main
+from dashboard.commands import main
 
 sys.exit(main())

@@ -11,12 +11,14 @@ and tests see the same frame either way.
 
 At a million projects computing the appraisal figures (present values and payback) is most of the
 metrics' cost, and the app nearly always asks at the council's reference assumptions. So every write
-(db.write_database) calls `store_reference_figures` inside its transaction: it stores each project's
-figures at those assumptions beside a record of what they were computed at (the assumptions, a hash of
-the appraisal macro's text, and a fingerprint of every table they are computed from), and skips the
-work when the fingerprint shows the write changed none of those tables (a decision, a saved scenario).
-`project_metrics` reads them only when all of that matches the request (`figures_source`); anything
-else, or a database written before they existed, is computed as before, to the same penny.
+(db.write_database) runs `store_reference_figures` inside its transaction, a before-commit hook this
+module registers when it is imported (db.register_before_commit: db never imports this module). It
+stores each project's figures at those assumptions beside a record of what they were computed at (the
+assumptions, a hash of the appraisal macro's text, and a fingerprint of every table they are computed
+from), and skips the work when the fingerprint shows the write changed none of those tables (a decision,
+a saved scenario). `project_metrics` reads them only when all of that matches the request
+(`figures_source`); anything else, or a database written before they existed, is computed as before, to
+the same penny.
 """
 
 from __future__ import annotations
@@ -249,7 +251,7 @@ def store_reference_figures(con: duckdb.DuckDBPyConnection) -> bool:
     """Store every project's appraisal figures at the reference assumptions, and its funding figures on the first of
     the month; return whether they were recomputed.
 
-    Called by db.write_database inside the write's transaction, just before it commits, so the figures
+    Run by db.write_database inside the write's transaction, just before it commits, so the figures
     always belong to the data they are committed with. They are kept as they are when they were computed
     at the same assumptions by the same macro from tables with the same fingerprint. A block that caught a
     failed statement leaves its transaction aborted; its commit then keeps nothing, so nothing is stored.
@@ -276,6 +278,9 @@ def store_reference_figures(con: duckdb.DuckDBPyConnection) -> bool:
     key_params = {**params, "appraisal_version": appraisal_version(), "inputs_fingerprint": fingerprint}
     con.execute(db.load_query("insert_project_figures_reference_key"), key_params).fetchall()
     return True
+
+
+db.register_before_commit(store_reference_figures)
 
 
 def _stored_key(con: duckdb.DuckDBPyConnection) -> dict | None:

@@ -22,12 +22,10 @@ with the same atomic rename writes use. Open pages pick up the restored file on 
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
 import shutil
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -107,7 +105,7 @@ def backup(db_path: Path | str | None, out_dir: Path | str) -> dict:
     if target.exists():
         raise BackupError(f"{out} already holds a backup; choose a new folder so no backup is overwritten")
     partial = out / (BACKUP_FILE + ".partial")
-    with db._writer_lock(source):
+    with db.writer_lock(source):
         partial.unlink(missing_ok=True)  # left by a backup killed part-way (it too held this lock)
         try:
             with open(source, "rb") as reader, open(partial, "wb") as writer:
@@ -193,8 +191,8 @@ def restore(backup_dir: Path | str, db_path: Path | str | None = None, *, accept
     backup_rows, _ = _decisions_in(copy)
     key = decision_key.load_key(create=True)
     log_file = decision_anchor.log_path(target)
-    with db._writer_lock(target):
-        db._remove_leftovers(target)
+    with db.writer_lock(target):
+        db.remove_leftovers(target)
         replay = decision_anchor.read(log_file, key)
         if replay.problems:
             raise BackupError("The decision log beside the database is not intact: " + " ".join(replay.problems))
@@ -267,64 +265,3 @@ def restore(backup_dir: Path | str, db_path: Path | str | None = None, *, accept
         finally:
             tmp.unlink(missing_ok=True)
     return Restored(manifest, kept, lost)
-
-
-# ---------------------------------------------------------------- command line
-
-
-def add_commands(subparsers) -> None:
-    from dashboard.cli import add_db_option
-
-    p = subparsers.add_parser("backup", help="write a consistent copy of the database and a manifest into a folder")
-    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="a new or empty folder for the backup")
-    add_db_option(p)
-    p.set_defaults(func=cmd_backup)
-
-    p = subparsers.add_parser("restore", help="check a backup folder and swap it in as the database")
-    p.add_argument("backup_dir", type=Path, metavar="DIR", help="a folder written by the backup command")
-    p.add_argument(
-        "--accept-loss",
-        action="store_true",
-        help="restore a backup older than the decision record, losing the decisions recorded since (the decision "
-        "log records the loss)",
-    )
-    add_db_option(p)
-    p.set_defaults(func=cmd_restore)
-
-
-def cmd_backup(args: argparse.Namespace) -> int:
-    try:
-        manifest = backup(args.db, args.out)
-    except (BackupError, decision_key.DecisionKeyError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    rows = sum(manifest["tables"].values())
-    print(
-        f"Backed up {manifest['source']} to {Path(args.out) / BACKUP_FILE}: {rows:,} rows in "
-        f"{len(manifest['tables'])} tables, {manifest['decisions']:,} decisions; SHA-256 {manifest['sha256']}."
-    )
-    return 0
-
-
-def cmd_restore(args: argparse.Namespace) -> int:
-    target = args.db or db.default_db_path()
-    try:
-        done = restore(args.backup_dir, target, accept_loss=args.accept_loss)
-    except (BackupError, decision_key.DecisionKeyError) as exc:
-        print(f"error: {exc}. Nothing was restored.", file=sys.stderr)
-        return 2
-    manifest, kept = done.manifest, done.kept
-    if decision_key.generated_here is not None:
-        print(f"warning: {decision_key.generated_warning(decision_key.generated_here)}", file=sys.stderr)
-    print(
-        f"Restored {target} from the backup of {manifest['created_at_utc']} "
-        f"({manifest['decisions']:,} decisions)." + (f" The database it replaced is kept as {kept}." if kept else "")
-    )
-    if done.lost:
-        print(
-            f"warning: {decision_anchor.join_and(done.lost)} {'was' if len(done.lost) == 1 else 'were'} lost, as "
-            "accepted with --accept-loss; the decision log records it, and those ids will not be used again"
-            + (f". The replaced database, with them, is kept as {kept}." if kept else "."),
-            file=sys.stderr,
-        )
-    return 0

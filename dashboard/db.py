@@ -87,7 +87,7 @@ def _leftovers(db_path: Path) -> list[Path]:
     return sorted(found)
 
 
-def _remove_leftovers(db_path: Path) -> list[Path]:
+def remove_leftovers(db_path: Path) -> list[Path]:
     """Remove the temporary files of killed writes; the caller holds the writers' lock."""
     removed = []
     for leftover in _leftovers(db_path):
@@ -121,7 +121,7 @@ def clean_leftovers(path: Path | str | None = None) -> list[Path]:
                 return []  # a write is under way: its files are in use
             raise
         try:
-            return _remove_leftovers(db_path)
+            return remove_leftovers(db_path)
         finally:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
@@ -238,9 +238,28 @@ def _lock_path(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".lock")
 
 
+# Work every write must do on its own data just before it commits, registered by the modules above this one
+# (appraisal registers storing its reference figures when it is imported), so this module calls nothing above it.
+# Keyed by the function's module and name, so registering again (or after a module reload) replaces it.
+_before_commit_hooks: dict[str, Callable[[duckdb.DuckDBPyConnection], object]] = {}
+
+
+def register_before_commit(hook: Callable[[duckdb.DuckDBPyConnection], object]) -> None:
+    """Run hook(con) inside every write_database transaction, after its block and just before it commits.
+
+    A hook sees the data as it will be committed; if it raises, the write is rolled back and nothing is replaced.
+    A module that registers one must be imported by every program that writes (the command line, the app and the
+    importer import dashboard.appraisal; tests/test_import_direction.py checks it).
+    """
+    _before_commit_hooks[f"{hook.__module__}.{hook.__qualname__}"] = hook
+
+
 @contextmanager
-def _writer_lock(db_path: Path) -> Iterator[None]:
-    """The writers' exclusive lock for the database file db_path (already resolved: see resolve_db_path)."""
+def writer_lock(db_path: Path) -> Iterator[None]:
+    """The writers' exclusive lock for the database file db_path (already resolved: see resolve_db_path).
+
+    Held by every write for as long as its copy exists; backup and restore hold it too, so neither overlaps a write.
+    """
     with open(_lock_path(db_path), "a") as lock_file:
         fcntl.flock(lock_file, fcntl.LOCK_EX)
         try:
@@ -260,8 +279,8 @@ def write_database(
     """A read-write connection to a copy of the database, swapped in only if the block succeeds.
 
     The block runs inside one transaction. With fresh=True the copy starts empty (used by init). Before the
-    transaction commits, the appraisal figures at the council's reference assumptions are stored for the
-    data as it now is (appraisal.store_reference_figures; skipped when no table they come from changed).
+    transaction commits, every before-commit hook runs on the connection (see register_before_commit: the
+    appraisal stores its figures at the council's reference assumptions for the data as it now is).
 
     before_swap runs once the copy is committed and on disk, just before it replaces the database; if it
     raises, nothing is replaced. after_swap runs just after. Both run under the writers' lock (the decision
@@ -269,8 +288,8 @@ def write_database(
     """
     db_path = resolve_db_path(path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    with _writer_lock(db_path):
-        _remove_leftovers(db_path)
+    with writer_lock(db_path):
+        remove_leftovers(db_path)
         fd, tmp_name = tempfile.mkstemp(prefix=db_path.name + ".tmp", dir=db_path.parent)
         os.close(fd)
         tmp_path = Path(tmp_name)
@@ -284,10 +303,8 @@ def write_database(
                 con.begin()
                 try:
                     yield con
-                    # the appraisal figures at the reference assumptions, for the data being committed
-                    from dashboard.appraisal import store_reference_figures  # appraisal imports this module
-
-                    store_reference_figures(con)
+                    for hook in tuple(_before_commit_hooks.values()):
+                        hook(con)
                 except BaseException:
                     con.rollback()
                     raise

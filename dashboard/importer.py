@@ -41,7 +41,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from dashboard import db, values
+from dashboard import appraisal, db, values  # noqa: F401 (appraisal: its before-commit hook stores the figures)
 from dashboard.import_limits import Budget, rows_in
 from dashboard.schema import TEMPLATE_TABLES, Column, Table
 

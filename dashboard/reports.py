@@ -19,10 +19,8 @@ maker is given by role only, as in the publication register, because the report 
 
 from __future__ import annotations
 
-import argparse
 import html
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -748,46 +746,3 @@ def write_report(report: Report, out: Path) -> None:
     else:
         raise ReportError(f"{out} must end .pdf or .html")
     write_bytes_atomically(out, data)
-
-
-# --- command line ------------------------------------------------------------------------------------
-
-
-def add_commands(subparsers) -> None:
-    from dashboard.cli import add_db_option
-
-    p = subparsers.add_parser("report", help="the plain-English justification report for one decision (PDF or HTML)")
-    p.add_argument("decision_id", metavar="DECISION_ID")
-    p.add_argument("--out", type=Path, required=True, help="FILE.pdf or FILE.html")
-    p.add_argument(
-        "--suppress-up-to",
-        type=int,
-        default=DEFAULT_SUPPRESS_UP_TO,
-        help=f"counts of people from 1 to this are not given exactly (default {DEFAULT_SUPPRESS_UP_TO})",
-    )
-    add_db_option(p)
-    p.set_defaults(func=cmd_report)
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    if args.out.suffix.lower() not in (".pdf", ".html", ".htm"):
-        print(f"error: {args.out} must end .pdf or .html", file=sys.stderr)
-        return 2
-    if args.suppress_up_to < 0:
-        print("error: --suppress-up-to cannot be negative", file=sys.stderr)
-        return 2
-    con = db.connect_read_only(args.db)
-    try:
-        report = decision_report(con, args.decision_id, args.suppress_up_to)
-    except ReportError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        con.close()
-    try:
-        write_report(report, args.out)
-    except OSError as exc:
-        print(f"error: could not write {args.out}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
-    print(f"Wrote the report for decision {args.decision_id} to {args.out}")
-    return 0

@@ -19,9 +19,6 @@ stopping on 30 June 2025 compares July 2025 onwards. By default it is the end of
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -260,54 +257,3 @@ def verdict_sentences(c: CostOfStopping) -> list[str]:
     else:
         sentences.append("Beyond the council, no public or social value would be lost.")
     return sentences
-
-
-# command line -------------------------------------------------------------------------------------
-
-
-def add_commands(subparsers) -> None:
-    from dashboard.cli import add_assumption_options, add_db_option, iso_date
-
-    p = subparsers.add_parser(
-        "cost-of-stopping",
-        help="what stopping a project saves and loses, and who bears it",
-        description=(
-            "The cost of stopping a project after a stop date (the last day it runs; default: the end of its "
-            "latest funding), as stopping against continuing over the horizon's months after the stop month."
-        ),
-    )
-    p.add_argument("project_id", metavar="PROJECT_ID")
-    p.add_argument("--stop-date", type=iso_date, default=None, help="last day the project runs, YYYY-MM-DD")
-    p.add_argument(
-        "--exit-costs", type=float, default=0.0, metavar="GBP", help="one-off costs of stopping, paid by the council"
-    )
-    p.add_argument("--format", choices=["json", "csv"], default="json")
-    add_db_option(p)
-    add_assumption_options(p)
-    p.set_defaults(func=cmd_cost_of_stopping)
-
-
-def cmd_cost_of_stopping(args: argparse.Namespace) -> int:
-    from dashboard.cli import assumptions_from_args
-    from dashboard.export_files import csv_bytes
-
-    con = db.connect_read_only(args.db)
-    try:
-        assumptions = assumptions_from_args(con, args)
-        result = cost_of_stopping(con, args.project_id, assumptions, args.stop_date, args.exit_costs)
-    except (UnknownProjectError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        con.close()
-    data = result.to_dict()
-    if args.format == "json":
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    else:
-        flat = {k: v for k, v in data.items() if not isinstance(v, dict)}
-        for agency, amount in result.costs_avoided_by_payer.items():
-            flat[f"costs_avoided_{agency}_gbp"] = amount
-        for agency, amount in result.benefits_lost_by_agency.items():
-            flat[f"benefits_lost_{agency}_gbp"] = amount
-        sys.stdout.buffer.write(csv_bytes(pd.DataFrame([flat])))
-    return 0

@@ -262,7 +262,7 @@ def test_budget_sheets_open_cleanly_and_reconcile_to_the_imported_actuals(demo_b
 def test_export_finance_writes_the_budget_monitoring_table_for_a_monitoring_month(demo_db, tmp_path):
     import csv
 
-    from dashboard.cli import main
+    from dashboard.commands import main
 
     out = tmp_path / "m.csv"
     args = ["export", "finance", "--db", str(demo_db), "--as-of", "2026-11-22", "--table", "budget_monitoring"]

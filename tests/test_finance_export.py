@@ -17,7 +17,7 @@ import pytest
 
 from dashboard import db, finance
 from dashboard.appraisal import Assumptions
-from dashboard.cli import main
+from dashboard.commands import main
 from dashboard.export_files import MONEY_FORMAT
 from dashboard.filters import PortfolioFilters
 from tests.conftest import DATA, build_db

@@ -20,7 +20,7 @@ from decimal import Decimal
 import pytest
 import xlsxwriter
 
-from dashboard import cli, db
+from dashboard import commands, db
 from dashboard.import_sources import SourceFile, import_files, import_path
 from tests.conftest import DATA, build_db
 
@@ -226,7 +226,7 @@ def test_a_template_import_given_skip_invalid_is_refused_with_the_reason(tiny_db
 
 
 def test_the_command_line_refuses_with_the_command_to_use_then_imports_with_it_and_exits_0(empty_db, capsys):
-    code = cli.main(["import", str(POWER_TO_CHANGE), "--db", str(empty_db), "--as-of", "2026-11-22"])
+    code = commands.main(["import", str(POWER_TO_CHANGE), "--db", str(empty_db), "--as-of", "2026-11-22"])
     err = capsys.readouterr().err
     assert code == 1
     assert "Nothing was imported: 5 problems found in 5 grants; the other 865 grants are sound." in err
@@ -234,7 +234,9 @@ def test_the_command_line_refuses_with_the_command_to_use_then_imports_with_it_a
         f"To import the 865 sound grants and leave out these 5, run: python -m dashboard import {POWER_TO_CHANGE} "
         "--skip-invalid"
     )
-    code = cli.main(["import", str(POWER_TO_CHANGE), "--db", str(empty_db), "--as-of", "2026-11-22", "--skip-invalid"])
+    code = commands.main(
+        ["import", str(POWER_TO_CHANGE), "--db", str(empty_db), "--as-of", "2026-11-22", "--skip-invalid"]
+    )
     captured = capsys.readouterr()
     assert code == 0
     assert captured.out.startswith("Imported 865 projects, 865 funding lines. Left out 5 grants with problems")
@@ -247,5 +249,5 @@ def test_the_command_line_refuses_with_the_command_to_use_then_imports_with_it_a
 def test_the_template_on_the_command_line_with_skip_invalid_exits_1(tiny_db, capsys):
     from tests.conftest import TINY
 
-    assert cli.main(["import", str(TINY), "--db", str(tiny_db), "--skip-invalid"]) == 1
+    assert commands.main(["import", str(TINY), "--db", str(tiny_db), "--skip-invalid"]) == 1
     assert "only for 360Giving grant files" in capsys.readouterr().err

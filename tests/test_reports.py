@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from pypdf import PdfReader
 
-from dashboard.cli import main
+from dashboard.commands import main
 from dashboard.decisions import DecisionInput, get_decision, record_decision
 from dashboard.reports import build_report, decision_report, people_phrase, render_html, render_pdf
 

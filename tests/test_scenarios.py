@@ -10,7 +10,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from dashboard import cli, db, scenarios
+from dashboard import commands, db, scenarios
 from dashboard.scenarios import BASE_CASE, Scenario, ScenarioError
 from tests.conftest import AS_OF
 
@@ -29,7 +29,7 @@ PESSIMISTIC = Scenario(
 def run_cli(*argv) -> tuple[int, str]:
     out = io.StringIO()
     with redirect_stdout(out):
-        code = cli.main(list(argv))
+        code = commands.main(list(argv))
     return code, out.getvalue()
 
 
@@ -151,7 +151,7 @@ def test_metrics_cli_runs_at_a_named_scenario(tiny_db):
 
 
 def test_metrics_cli_names_the_choices_for_an_unknown_scenario(tiny_db, capsys):
-    assert cli.main(["metrics", "--db", str(tiny_db), "--scenario", "Nope"]) == 2
+    assert commands.main(["metrics", "--db", str(tiny_db), "--scenario", "Nope"]) == 2
     assert "no scenario called 'Nope'" in capsys.readouterr().err
 
 
@@ -162,6 +162,6 @@ def test_scenarios_cli_saves_lists_and_refuses_the_base_case(tiny_db, capsys):
     listed = json.loads(out)
     assert [r["scenario_name"] for r in listed] == [BASE_CASE, "Ten years"]
     assert listed[1]["horizon_years"] == 10 and listed[1]["is_base_case"] is False
-    assert cli.main(["scenarios", "save", "Base case", "--db", str(tiny_db)]) == 2
-    assert cli.main(["scenarios", "delete", "Base case", "--db", str(tiny_db)]) == 2
+    assert commands.main(["scenarios", "save", "Base case", "--db", str(tiny_db)]) == 2
+    assert commands.main(["scenarios", "delete", "Base case", "--db", str(tiny_db)]) == 2
     assert "cannot be deleted" in capsys.readouterr().err

@@ -16,7 +16,7 @@ from datetime import date
 import pytest
 
 from dashboard import db
-from dashboard.cli import main
+from dashboard.commands import main
 from dashboard.stopping import UnknownProjectError, cost_of_stopping
 
 D = [1 / 1.035**t for t in range(10)]  # discount factor for window years

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard import cli, importer, synthetic
+from dashboard import commands, importer, synthetic
 
 TINY = Path(__file__).parent / "data" / "tiny"
 
@@ -54,7 +54,7 @@ def test_codes_and_shares_follow_the_template_portfolio():
 
 def test_init_synthetic_builds_a_database_with_n_projects(tmp_path, capsys):
     path = tmp_path / "synthetic.duckdb"
-    assert cli.main(["init", "--synthetic", "120", "--seed", "5", "--db", str(path)]) == 0
+    assert commands.main(["init", "--synthetic", "120", "--seed", "5", "--db", str(path)]) == 0
     assert "120 projects" in capsys.readouterr().out
     con = duckdb.connect(str(path), read_only=True)
     try:

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 
 from dashboard import export_files, finance, table_text, template
 from dashboard.appraisal import METRIC_COLUMNS, project_metrics, reference_assumptions
-from dashboard.cli import main
+from dashboard.commands import main
 from dashboard.decisions import DecisionInput, publication_register, record_decision, register_sheet
 from tests import reference_writers as ref
 from tests.conftest import AS_OF

@@ -22,7 +22,7 @@ import pytest
 
 from dashboard import db, export_files, finance, xlsx_writer
 from dashboard.appraisal import Assumptions, reference_assumptions
-from dashboard.cli import main
+from dashboard.commands import main
 from dashboard.export_files import Sheet
 from dashboard.filters import PortfolioFilters
 from tests.conftest import AS_OF

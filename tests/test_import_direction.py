@@ -1,0 +1,125 @@
+"""Imports point down the house: the command line on top, the database layer at the bottom, no loops between.
+
+A feature module that imported the command line (to borrow an option helper) or a database layer that
+called up into the appraisal made loops that a reader had to hold in their head, and that broke as soon as
+one of them was imported first. The graph is read from the source with `ast`, imports inside functions
+included, so a lazy import cannot hide a loop.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+from dashboard import appraisal, db
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "dashboard"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+COMMANDS = sorted(name for name in MODULES if name == "dashboard.commands" or name.startswith("dashboard.commands."))
+
+
+def _imports(name: str) -> set[str]:
+    """The dashboard modules a module imports anywhere in its source (a `from package import module` counts
+    as the module; a `from module import name`, as the module)."""
+    path = MODULES[name]
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name in MODULES}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parent, base] if base else parent)
+            for alias in node.names:
+                if f"{base}.{alias.name}" in MODULES:
+                    found.add(f"{base}.{alias.name}")
+                elif base in MODULES:
+                    found.add(base)
+    found.discard(name)
+    return found
+
+
+GRAPH = {name: _imports(name) for name in MODULES}
+
+
+def _reachable(start: str) -> set[str]:
+    seen, todo = set(), [start]
+    while todo:
+        for target in GRAPH[todo.pop()] - seen:
+            seen.add(target)
+            todo.append(target)
+    return seen
+
+
+def test_the_graph_sees_imports_inside_functions():
+    assert "dashboard.importer" in GRAPH["dashboard.commands.data"]
+    assert "dashboard.export_files" in GRAPH["dashboard.commands.appraisal"]  # imported inside cmd_cost_of_stopping
+
+
+def test_nothing_outside_the_command_line_imports_it():
+    allowed = set(COMMANDS) | {"dashboard.__main__"}
+    offenders = {
+        name: sorted(target for target in targets if target in COMMANDS)
+        for name, targets in GRAPH.items()
+        if name not in allowed and targets & set(COMMANDS)
+    }
+    assert not offenders, f"only dashboard/commands/ (and __main__) may import the command line: {offenders}"
+
+
+def test_the_database_layer_imports_no_other_dashboard_module():
+    assert GRAPH["dashboard.db"] == set(), "db.py is the ground floor: work from above registers a hook instead"
+
+
+def test_there_are_no_import_loops():
+    loops = []
+    state: dict[str, str] = {}  # "open" while on the path being followed, "done" once every import is checked
+
+    def follow(name: str, path: list[str]) -> None:
+        state[name] = "open"
+        for target in sorted(GRAPH[name]):
+            if state.get(target) == "open":
+                loops.append(" -> ".join([*path[path.index(target) :], target]))
+            elif target not in state:
+                follow(target, [*path, target])
+        state[name] = "done"
+
+    for name in sorted(GRAPH):
+        if name not in state:
+            follow(name, [name])
+    assert not loops, "import loops:\n" + "\n".join(loops)
+
+
+def test_every_module_that_writes_imports_the_appraisal_whose_hook_stores_the_figures():
+    """A write made without appraisal imported would commit without its reference figures, and readers would
+    then trust figures stored for the data before it (appraisal.figures_source)."""
+    writers = [
+        name
+        for name, path in MODULES.items()
+        if name != "dashboard.db"
+        and any(
+            isinstance(node, ast.Attribute) and node.attr == "write_database"
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        )
+    ]
+    assert "dashboard.importer" in writers and "dashboard.commands.data" in writers
+    missing = [name for name in writers if "dashboard.appraisal" not in _reachable(name) | {name}]
+    assert not missing, f"these write without importing dashboard.appraisal: {missing}"
+    assert appraisal.store_reference_figures in db._before_commit_hooks.values()  # noqa: SLF001
+
+
+def test_the_command_line_does_not_import_streamlit():
+    code = f"import sys, {', '.join(COMMANDS)}; sys.exit(1 if 'streamlit' in sys.modules else 0)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, f"the command line imports streamlit (directly or indirectly)\n{result.stderr}"
