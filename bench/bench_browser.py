@@ -11,7 +11,11 @@ clock (performance.now(), zero at navigation):
   FIRST_FIGURE) is on screen;
 - idle: when the app is connected, no script runs, nothing is stale or still loading and every chart has drawn,
   held for IDLE_HOLD_MS;
-- what it cost: websocket messages and bytes, HTTP requests and bytes, script runs, requests to other hosts.
+- what it cost: websocket messages and bytes, HTTP requests and bytes, script runs, requests to other hosts;
+- CPU: the page's main-thread CPU time until idle (Chromium's ThreadTime, from the DevTools Performance domain) and
+  the CPU time the Streamlit server process spent on the session (its /proc counters before and after). On a
+  shared machine wall times stretch with the load (on 2 cores at a load of 12, about four times); CPU times hardly
+  do, so they show what a page costs when the wall times are too noisy to compare.
 
 Rounds are interleaved (floor, then every page, then again), medians are reported with each page's excess over
 the floor, and the targets of issue 17 are checked: first figure within floor + 1.0 s and idle within floor + 2.0 s
@@ -155,7 +159,16 @@ def stop(server: subprocess.Popen) -> None:
         server.wait()
 
 
-def visit(browser, url: str, first_selector: str = METRIC, then=None) -> dict:
+def process_cpu_s(pid: int | None) -> float | None:
+    """User plus system CPU seconds a process has used (Linux /proc), None where that cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    except (OSError, TypeError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def visit(browser, url: str, first_selector: str = METRIC, then=None, server_pid: int | None = None) -> dict:
     """One fresh session: open url, wait for the first figure and for idle; then(page) may act and add figures."""
     context = browser.new_context(viewport=VIEWPORT)
     context.set_default_timeout(SESSION_TIMEOUT_MS)
@@ -163,13 +176,21 @@ def visit(browser, url: str, first_selector: str = METRIC, then=None) -> dict:
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.add_init_script(f"({INSTRUMENT_JS})({json.dumps(first_selector)})")
+    devtools = context.new_cdp_session(page)
+    devtools.send("Performance.enable", {"timeDomain": "threadTicks"})
+    server_before = process_cpu_s(server_pid)
     try:
         page.goto(url, wait_until="commit")
         idle = page.wait_for_function(IDLE_HELD_JS, arg=IDLE_HOLD_MS, polling=20).json_value()
+        server_after = process_cpu_s(server_pid)
+        cpu = {m["name"]: m["value"] for m in devtools.send("Performance.getMetrics")["metrics"]}
         stats = page.evaluate("() => window.__bench")
         result = {
             "first_s": stats["first"] / 1000,
             "idle_s": idle / 1000,
+            "browser_cpu_s": cpu.get("ThreadTime"),
+            "script_s": cpu.get("ScriptDuration"),
+            "server_cpu_s": None if server_before is None else server_after - server_before,
             "ws_messages": stats["ws"],
             "ws_kb": stats["wsBytes"] / 1024,
             "script_runs": stats["runs"],
@@ -213,8 +234,20 @@ def median(values: list[float]) -> float | None:
 def summarise(visits: list[dict]) -> dict:
     good = [v for v in visits if "error" not in v]
     out = {"sessions": len(visits), "failed": len(visits) - len(good)}
-    for key in ("first_s", "idle_s", "ws_messages", "ws_kb", "requests", "http_kb", "script_runs", "filter_s"):
-        values = [v[key] for v in good if key in v]
+    for key in (
+        "first_s",
+        "idle_s",
+        "browser_cpu_s",
+        "script_s",
+        "server_cpu_s",
+        "ws_messages",
+        "ws_kb",
+        "requests",
+        "http_kb",
+        "script_runs",
+        "filter_s",
+    ):
+        values = [v[key] for v in good if v.get(key) is not None]
         if values:
             out[key] = median(values)
             out[key + "_range"] = [min(values), max(values)]
@@ -267,21 +300,25 @@ def run(args) -> dict:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
                 # the first visit after a start fills the shared caches (metrics, queries): reported on its own
-                report["first_visit_after_start"] = {"floor": visit(browser, floor_url)}
+                report["first_visit_after_start"] = {"floor": visit(browser, floor_url, server_pid=floor.pid)}
                 for p in pages:
                     selector = FIRST_FIGURE.get(p.slug, METRIC)
-                    report["first_visit_after_start"][p.slug] = visit(browser, f"{app_url}/{p.url_path}", selector)
+                    report["first_visit_after_start"][p.slug] = visit(
+                        browser, f"{app_url}/{p.url_path}", selector, server_pid=app.pid
+                    )
                 if large_url:
-                    report["first_visit_after_start"]["large_portfolio"] = visit(browser, large_url)
+                    report["first_visit_after_start"]["large_portfolio"] = visit(
+                        browser, large_url, server_pid=large.pid
+                    )
                 visits: dict[str, list[dict]] = {"floor": [], **{p.slug: [] for p in pages}}
                 large_visits: list[dict] = []
                 for _ in range(args.sessions):
-                    visits["floor"].append(visit(browser, floor_url))
+                    visits["floor"].append(visit(browser, floor_url, server_pid=floor.pid))
                     for p in pages:
                         selector = FIRST_FIGURE.get(p.slug, METRIC)
-                        visits[p.slug].append(visit(browser, f"{app_url}/{p.url_path}", selector))
+                        visits[p.slug].append(visit(browser, f"{app_url}/{p.url_path}", selector, server_pid=app.pid))
                     if large_url:
-                        large_visits.append(visit(browser, large_url, then=filter_change))
+                        large_visits.append(visit(browser, large_url, then=filter_change, server_pid=large.pid))
                 browser.close()
         finally:
             for server in (app, floor, large):
@@ -319,23 +356,26 @@ def check_targets(report: dict) -> list[str]:
 def print_report(report: dict) -> None:
     m = report["machine"]
     print(
-        f"{m['cpus']} CPUs ({m['cpu_model']}), {m['chromium']}; load average {m['load_at_start'][0]:.1f} at start, "
+        f"{report['started']}: {m['cpus']} CPUs ({m['cpu_model']}), {m['chromium']}; "
+        f"load average {m['load_at_start'][0]:.1f} at start, "
         f"{m['load_at_end'][0]:.1f} at end; {report['sessions']} fresh sessions a page, medians"
     )
     rows = dict(report["pages"])
     if "large_portfolio" in report:
         rows["large portfolio"] = report["large_portfolio"]
-    heads = ("first", "idle", "ws msgs", "ws KB", "requests", "HTTP KB")
+    heads = ("first", "idle", "br. CPU", "srv CPU", "ws msgs", "ws KB", "requests", "HTTP KB")
     print(f"{'page':16s} " + " ".join(f"{h:>8s}" for h in heads) + " runs")
     for name, row in rows.items():
         if "first_s" not in row:
             print(f"{name:16s} failed: {row.get('errors')}")
             continue
+        cpu = " ".join(f"{row[k]:7.2f}s" if k in row else f"{'-':>8s}" for k in ("browser_cpu_s", "server_cpu_s"))
         print(
-            f"{name:16s} {row['first_s']:6.2f}s {row['idle_s']:6.2f}s {row['ws_messages']:8.0f} {row['ws_kb']:7.0f} "
-            f"{row['requests']:8.0f} {row['http_kb']:8.0f} {row['script_runs']:4.0f}"
+            f"{name:16s} {row['first_s']:6.2f}s {row['idle_s']:6.2f}s {cpu} {row['ws_messages']:8.0f} "
+            f"{row['ws_kb']:7.0f} {row['requests']:8.0f} {row['http_kb']:8.0f} {row['script_runs']:4.0f}"
             + (f"  filter change {row['filter_s']:.2f}s" if "filter_s" in row else "")
         )
+    print("br. CPU: the page's main-thread CPU until idle; srv CPU: the server process's, for the session")
     others = sorted({u for row in rows.values() for u in row.get("other_hosts", [])})
     print("requests to other hosts: " + (", ".join(others) if others else "none"))
     for line in check_targets(report):

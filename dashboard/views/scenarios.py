@@ -22,6 +22,27 @@ def _compare(version: tuple, chosen: tuple[scenarios.Scenario, ...], today) -> t
     return scenarios.compare_scenarios(ui.connection(), list(chosen), today)
 
 
+USE_PROBLEM_KEY = "scenario_use_problem"
+CHOICE_KEY = "scenario_choice"
+_CHOICE_SHOWS_KEY = "_scenario_choice_shows"  # the scenario in use when the chooser was last drawn
+
+
+def _use_scenario() -> None:
+    """The button's callback: the view changes before the run that follows the press, so that run draws every
+    figure, the address and the page menu's links with the chosen scenario at once. Changing it in the page's body
+    (then st.rerun) left the menu, drawn before the page, carrying the old view for one run: a link followed then
+    dropped the scenario (tests/e2e/test_links_and_lists.py caught it)."""
+    chosen = ui.scenarios_by_name().get(st.session_state.get(CHOICE_KEY))
+    if chosen is None:
+        return
+    try:
+        chosen.assumptions()
+    except AssumptionError as exc:
+        st.session_state[USE_PROBLEM_KEY] = f"This scenario cannot be used: {exc}"
+    else:
+        ui.use_scenario(chosen.name)
+
+
 ui.require("use_scenarios")  # roles: dashboard/access.py
 st.title("Scenarios")
 ui.show_link_problems()
@@ -46,21 +67,21 @@ with st.container(key="figures_basis"):
 
 st.header("Choose the scenario to use")
 names = list(by_name)
+# The chooser shows the scenario in use whenever that changes (a link, the button below, another tab of the
+# session), and otherwise what the person last picked in it.
+if st.session_state.get(_CHOICE_SHOWS_KEY) != active_name or st.session_state.get(CHOICE_KEY) not in names:
+    st.session_state[CHOICE_KEY] = active_name if active_name in names else names[0]
+st.session_state[_CHOICE_SHOWS_KEY] = active_name
 choice = st.selectbox(
     "Scenario",
     names,
-    index=names.index(active_name) if active_name in names else 0,
+    key=CHOICE_KEY,
     help="The Base case is the council's reference assumptions and is always here.",
 )
 st.caption(by_name[choice].describe() + (f". {by_name[choice].description}" if by_name[choice].description else ""))
-if st.button("Use this scenario on every page", type="primary"):
-    try:
-        by_name[choice].assumptions()
-    except AssumptionError as exc:
-        st.error(f"This scenario cannot be used: {exc}")
-    else:
-        ui.use_scenario(choice)
-        st.rerun()
+st.button("Use this scenario on every page", type="primary", on_click=_use_scenario, key="use_scenario")
+if USE_PROBLEM_KEY in st.session_state:
+    st.error(st.session_state.pop(USE_PROBLEM_KEY))
 st.caption(
     "The scenario, the as-of date and any changed assumption are in this page's address: copy it, or any page's, "
     "to share the same figures."
