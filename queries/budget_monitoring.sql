@@ -67,12 +67,6 @@ plan_lines as (
     where side <> 'benefit' or (is_cashable and agency = 'council_asc')
 ),
 
-project_ids as (
-    select project_id from plan_lines
-    union
-    select project_id from actual_months
-),
-
 plan_by_project as (
     select
         project_id,
@@ -82,6 +76,12 @@ plan_by_project as (
         sum(amount_gbp) filter (where side = 'benefit' and window_id = 2) as planned_savings_gbp
     from plan_lines
     group by project_id
+),
+
+project_ids as (
+    select project_id from plan_by_project
+    union
+    select project_id from actual_months
 ),
 
 actual_by_project as (
@@ -116,10 +116,9 @@ figures as (
 ),
 
 rag_bands as (
-    select
-        rag,
-        max_abs_variance_percent,
-        row_number() over (order by max_abs_variance_percent) as band_order
+    -- the thresholds, tightest first (a handful: a list, not a join per project)
+    select list({'rag': rag, 'max_abs_variance_percent': max_abs_variance_percent} order by max_abs_variance_percent)
+        as bands
     from ref_budget_rag_thresholds
 ),
 
@@ -130,17 +129,15 @@ with_rag as (
         case
             when f.plan_pence = 0 then case when f.actual_pence <> 0 then 'red' else 'green' end
             else coalesce(
-                (
-                    select b.rag
-                    from rag_bands as b
-                    where abs(f.forecast_pence - f.plan_pence) * 100 <= b.max_abs_variance_percent * f.plan_pence
-                    order by b.band_order
-                    limit 1
-                ),
+                list_filter(
+                    b.bands,
+                    lambda band: abs(f.forecast_pence - f.plan_pence) * 100 <= band.max_abs_variance_percent * f.plan_pence
+                )[1].rag,
                 'red'
             )
         end as rag
     from figures as f
+    cross join rag_bands as b
 ),
 
 final as (

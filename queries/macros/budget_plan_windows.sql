@@ -43,10 +43,9 @@ windows as (
 ),
 
 finance_spans as (
-    select s.*, coalesce(c.payer_agency, 'council_asc') as payer_agency
-    from finance_line_spans(p_as_of, p_finance_horizon_years) as s
-    left join costs as c on s.side = 'spend' and s.line_id = c.cost_id
-    where list_contains(cast(p_sides as varchar []), s.side)
+    select *
+    from finance_line_spans(p_as_of, p_finance_horizon_years)
+    where list_contains(cast(p_sides as varchar []), side)
 ),
 
 finance_windows as (
@@ -54,7 +53,7 @@ finance_windows as (
         s.project_id,
         s.line_id,
         s.side,
-        case when s.side = 'spend' then s.payer_agency end as agency,
+        s.payer_agency as agency,
         cast(null as boolean) as is_fiscal,
         cast(null as boolean) as is_cashable,
         w.window_id,
