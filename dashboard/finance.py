@@ -36,7 +36,7 @@ import duckdb
 import pandas as pd
 
 from dashboard import db, export_files
-from dashboard.appraisal import Assumptions, project_metrics
+from dashboard.appraisal import Assumptions
 from dashboard.export_files import Sheet
 from dashboard.filters import PortfolioFilters
 from dashboard.formatting import (
@@ -640,13 +640,25 @@ def build_finance_sheets(
 ) -> list[Sheet]:
     """The sheets for a request, running the appraisal and applying the filters if metrics are not given."""
     if metrics is None:
-        metrics = request.filters.apply(project_metrics(con, request.assumptions))
+        metrics = request.filters.apply(_metrics_frame(con, request.assumptions))
     if council_name is None:
         settings = db.query_df(con, "council_settings")
         council_name = dict(zip(settings["setting"], settings["value"], strict=True)).get("council_name", "")
     return finance_sheets(
         con, request, metrics, council_name=council_name, produced_at=produced_at, data_source=data_source
     )
+
+
+def _metrics_frame(con: duckdb.DuckDBPyConnection, assumptions: Assumptions) -> pd.DataFrame:
+    """The appraisal's columns the sheets and the filters read, as the frame project_metrics gives: the other
+    columns (every risk factor and the facts behind it) never become pandas, which at a million projects was
+    about a gigabyte held through the rest of the export."""
+    from dashboard import appraisal
+    from dashboard.filters import FILTER_COLUMNS
+
+    table = appraisal.project_metrics_table(con, assumptions)
+    wanted = dict.fromkeys([*PROJECT_COLUMNS, *FILTER_COLUMNS.values(), "projectitis_score", "projectitis_band"])
+    return appraisal._as_duckdb_frame(table.select([c for c in wanted if c in table.column_names]))
 
 
 def workbook_properties(request: FinanceRequest, council_name: str) -> dict:
