@@ -1,9 +1,11 @@
 """Budget monitoring: a financial year's planned spend and savings against the actuals a council loads
 (actuals.csv), per project, at a monitoring month M.
 
-The rules are in SQL (queries/budget_monitoring.sql, on the macro budget_plan_months): planned spend by the
-finance export's nominal rules, planned savings by the appraisal's adjusted, undiscounted fiscal cashable
-benefits to the council's adult social care budget. This module only binds the parameters. No streamlit.
+The rules are in SQL (queries/budget_monitoring.sql, on the macro budget_plan_windows, which adds each line's
+money up over a window of months; budget_plan_months gives the same month by month for one project's chart):
+planned spend by the finance export's nominal rules, planned savings by the appraisal's adjusted, undiscounted
+fiscal cashable benefits to the council's adult social care budget. This module only binds the parameters. No
+streamlit.
 """
 
 from __future__ import annotations
@@ -86,6 +88,12 @@ def _params(assumptions: Assumptions) -> dict:
     }
 
 
+def _query(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pd.DataFrame:
+    """A query with the parameters it uses (those that add money up line by line need no discount rate)."""
+    text = db.load_query(name)
+    return db.query_df(con, name, {k: v for k, v in params.items() if f"${k}" in text})
+
+
 def budget_monitoring(
     con: duckdb.DuckDBPyConnection,
     assumptions: Assumptions,
@@ -101,7 +109,7 @@ def budget_monitoring(
     if not has_monitoring_tables(con):
         return pd.DataFrame(columns=MONITORING_COLUMNS)
     params = {**_params(assumptions), "fy_start_year": int(fy_start), "monitoring_month": monitoring_month}
-    return db.query_df(con, "budget_monitoring", params)
+    return _query(con, "budget_monitoring", params)
 
 
 def plan_by_project_month(
@@ -113,19 +121,19 @@ def plan_by_project_month(
 
 def mtfs_by_financial_year(con: duckdb.DuckDBPyConnection, assumptions: Assumptions) -> pd.DataFrame:
     """One row per financial year of the five from the as-of date: the council's budget effect (MTFS view)."""
-    return db.query_df(con, "budget_mtfs_by_financial_year", _params(assumptions))
+    return _query(con, "budget_mtfs_by_financial_year", _params(assumptions))
 
 
 def who_pays_by_agency_and_year(con: duckdb.DuckDBPyConnection, assumptions: Assumptions) -> pd.DataFrame:
     """One row per agency per financial year of the five: what it pays and the fiscal benefits it receives."""
     params = {**_params(assumptions), "agencies": list(BENEFICIARY_AGENCIES)}
-    return db.query_df(con, "who_pays_who_benefits_by_agency_and_financial_year", params)
+    return _query(con, "who_pays_who_benefits_by_agency_and_financial_year", params)
 
 
 def who_pays_forward_pv(con: duckdb.DuckDBPyConnection, assumptions: Assumptions) -> pd.DataFrame:
     """One row per agency: forward present value of the costs it pays and the fiscal benefits it receives."""
     params = {"as_of": assumptions.as_of, **assumptions.line_month_params(), "agencies": list(BENEFICIARY_AGENCIES)}
-    return db.query_df(con, "who_pays_who_benefits_forward_pv_by_agency", params)
+    return _query(con, "who_pays_who_benefits_forward_pv_by_agency", params)
 
 
 def project_months(con: duckdb.DuckDBPyConnection, assumptions: Assumptions, project_id: str) -> pd.DataFrame:

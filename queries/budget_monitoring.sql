@@ -7,9 +7,12 @@
 --
 -- parameters:
 --   $as_of, $finance_horizon_years                     the finance export's cut-off for open-ended cost lines
---   $discount_rate, $horizon_years, $optimism_bias, $shifts   the appraisal's assumptions (planned savings)
+--   $horizon_years, $optimism_bias, $shifts   the appraisal's assumptions (planned savings are undiscounted)
 --   $fy_start_year     integer  the financial year by its starting year (2026 for 2026-27)
 --   $monitoring_month  date     the first day of month M; null for the latest month of the year with any actual
+--
+-- The plan is added up over the year and over its months to M line by line (budget_plan_windows), not month by
+-- month: the same pence, and the same savings, without a row per project per month.
 
 with
 
@@ -18,15 +21,6 @@ params as (
         cast($fy_start_year as integer) as fy_start_year,
         make_date(cast($fy_start_year as integer), 4, 1) as fy_first_month,
         make_date(cast($fy_start_year as integer) + 1, 3, 1) as fy_last_month
-),
-
-plan_months as (
-    select bpm.*
-    from budget_plan_months(
-        $as_of, $finance_horizon_years, $discount_rate, $horizon_years, $optimism_bias, $shifts
-    ) as bpm
-    cross join params
-    where bpm.fy_start_year = params.fy_start_year
 ),
 
 actual_months as (
@@ -53,22 +47,41 @@ monitoring as (
         ) as monitoring_month
 ),
 
-project_ids as (
-    select project_id from plan_months
-    union
-    select project_id from actual_months
+windows as (
+    -- 1: the whole year; 2: its months up to and including M
+    select [
+        {'window_id': 1, 'window_first': params.fy_first_month, 'window_last': params.fy_last_month},
+        {'window_id': 2, 'window_first': params.fy_first_month, 'window_last': m.monitoring_month}
+    ] as windows
+    from params
+    cross join monitoring as m
+),
+
+plan_lines as (
+    -- council cashable savings are the only benefits monitored
+    select *
+    from budget_plan_windows(
+        $as_of, $finance_horizon_years, $horizon_years, $optimism_bias, $shifts, (select windows from windows),
+        ['funding', 'spend', 'benefit']
+    )
+    where side <> 'benefit' or (is_cashable and agency = 'council_asc')
 ),
 
 plan_by_project as (
     select
-        pm.project_id,
-        sum(pm.planned_spend_pence) as plan_pence,
-        sum(pm.planned_spend_pence) filter (where pm.month <= m.monitoring_month) as plan_to_date_pence,
-        sum(pm.funding_committed_pence) filter (where pm.month <= m.monitoring_month) as funding_committed_pence,
-        sum(pm.planned_savings_gbp) filter (where pm.month <= m.monitoring_month) as planned_savings_gbp
-    from plan_months as pm
-    cross join monitoring as m
-    group by pm.project_id
+        project_id,
+        sum(amount_pence) filter (where side = 'spend' and window_id = 1) as plan_pence,
+        sum(amount_pence) filter (where side = 'spend' and window_id = 2) as plan_to_date_pence,
+        sum(amount_pence) filter (where side = 'funding' and window_id = 2) as funding_committed_pence,
+        sum(amount_gbp) filter (where side = 'benefit' and window_id = 2) as planned_savings_gbp
+    from plan_lines
+    group by project_id
+),
+
+project_ids as (
+    select project_id from plan_by_project
+    union
+    select project_id from actual_months
 ),
 
 actual_by_project as (
@@ -103,10 +116,9 @@ figures as (
 ),
 
 rag_bands as (
-    select
-        rag,
-        max_abs_variance_percent,
-        row_number() over (order by max_abs_variance_percent) as band_order
+    -- the thresholds, tightest first (a handful: a list, not a join per project)
+    select list({'rag': rag, 'max_abs_variance_percent': max_abs_variance_percent} order by max_abs_variance_percent)
+        as bands
     from ref_budget_rag_thresholds
 ),
 
@@ -117,17 +129,15 @@ with_rag as (
         case
             when f.plan_pence = 0 then case when f.actual_pence <> 0 then 'red' else 'green' end
             else coalesce(
-                (
-                    select b.rag
-                    from rag_bands as b
-                    where abs(f.forecast_pence - f.plan_pence) * 100 <= b.max_abs_variance_percent * f.plan_pence
-                    order by b.band_order
-                    limit 1
-                ),
+                list_filter(
+                    b.bands,
+                    lambda band: abs(f.forecast_pence - f.plan_pence) * 100 <= band.max_abs_variance_percent * f.plan_pence
+                )[1].rag,
                 'red'
             )
         end as rag
     from figures as f
+    cross join rag_bands as b
 ),
 
 final as (

@@ -4,8 +4,10 @@
 -- non-cashable benefits with it as beneficiary_agency), so a "wrong pocket" case, one agency paying while another
 -- saves, shows as one row paying and another benefiting
 --
--- parameters: $as_of, $finance_horizon_years, $discount_rate, $horizon_years, $optimism_bias, $shifts (as
+-- parameters: $as_of, $finance_horizon_years, $horizon_years, $optimism_bias, $shifts (as
 -- budget_monitoring); $agencies varchar[] the agencies in display order
+--
+-- Each line's money in each of the five years is added up directly (budget_plan_windows), not month by month.
 
 with
 
@@ -26,24 +28,37 @@ agency_years as (
     cross join params
 ),
 
+windows as (
+    select list({
+        'window_id': y.fy_start_year,
+        'window_first': make_date(y.fy_start_year, 4, 1),
+        'window_last': make_date(y.fy_start_year + 1, 3, 1)
+    }) as windows
+    from (select distinct fy_start_year from agency_years) as y
+),
+
+plan_lines as (
+    -- each cost line's nominal pence and each fiscal benefit line's adjusted amount in each of the five years
+    -- (budget_plan_windows: added up over the year, not month by month)
+    select *
+    from budget_plan_windows(
+        $as_of, $finance_horizon_years, $horizon_years, $optimism_bias, $shifts, (select windows from windows),
+        ['spend', 'benefit']
+    )
+    where side = 'spend' or is_fiscal
+),
+
 pays as (
-    select
-        coalesce(c.payer_agency, 'council_asc') as agency,
-        flm.fy_start_year,
-        sum(flm.amount_pence) as pays_pence
-    from finance_line_months($as_of, $finance_horizon_years) as flm
-    inner join costs as c on flm.line_id = c.cost_id
-    where flm.side = 'spend'
+    select agency, window_id as fy_start_year, sum(amount_pence) as pays_pence
+    from plan_lines
+    where side = 'spend'
     group by all
 ),
 
 benefits as (
-    select
-        agency,
-        year(month_start_date) - case when month(month_start_date) < 4 then 1 else 0 end as fy_start_year,
-        sum(adjusted_gbp) as benefits_gbp
-    from appraisal_line_months($discount_rate, $horizon_years, $optimism_bias, $shifts)
-    where side = 'benefit' and is_fiscal
+    select agency, window_id as fy_start_year, sum(amount_gbp) as benefits_gbp
+    from plan_lines
+    where side = 'benefit'
     group by all
 ),
 

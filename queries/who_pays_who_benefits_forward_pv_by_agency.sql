@@ -13,13 +13,14 @@ agencies as (
 ),
 
 pv as (
+    -- each line's forward present value in closed form (appraisal_line_pvs, held equal to adding up
+    -- appraisal_line_months month by month), not its months
     select
         agency,
-        sum(case when side = 'cost' then adjusted_gbp * discount_factor else 0 end) as pv_costs_gbp,
-        sum(case when side = 'benefit' and is_fiscal then adjusted_gbp * discount_factor else 0 end)
-            as pv_benefits_gbp
-    from appraisal_line_months(
-        $discount_rate, $horizon_years, $optimism_bias, $shifts, p_view := 'forward', p_as_of := $as_of
+        sum(case when side = 'cost' then pv_gbp else 0 end) as pv_costs_gbp,
+        sum(case when side = 'benefit' and is_fiscal then pv_gbp else 0 end) as pv_benefits_gbp
+    from appraisal_line_pvs(
+        $discount_rate, $horizon_years, $optimism_bias, $shifts, ['forward'], p_as_of := $as_of
     )
     group by agency
 ),

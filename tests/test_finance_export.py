@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 from dashboard import db, finance
-from dashboard.appraisal import Assumptions
+from dashboard.appraisal import Assumptions, project_metrics
 from dashboard.commands import main
 from dashboard.export_files import MONEY_FORMAT
 from dashboard.filters import PortfolioFilters
@@ -289,7 +289,7 @@ def test_cli_warns_when_no_project_matches(finance_db, tmp_path, capsys):
 def test_project_years_kept_for_one_export_give_the_tables_worked_out_from_the_lines(finance_db, request_):
     con = db.connect_read_only(finance_db)
     try:
-        metrics = request_.filters.apply(finance.project_metrics(con, ASSUMPTIONS))
+        metrics = request_.filters.apply(project_metrics(con, ASSUMPTIONS))
         ids = None if request_.filters.is_empty() else metrics["project_id"].tolist()
         names = (
             "finance_summary_by_financial_year",

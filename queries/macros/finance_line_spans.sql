@@ -30,6 +30,7 @@ stg_funding_lines as (
         funder,
         recurrent as is_recurrent,
         cast(null as varchar) as frequency,
+        cast(null as varchar) as payer_agency,
         cast(round(amount_gbp * 100) as bigint) as amount_pence,
         cast(date_trunc('month', start_date) as date) as first_month,
         cast(date_trunc('month', end_date) as date) as last_month,
@@ -48,6 +49,8 @@ stg_cost_lines as (
         cast(null as varchar) as funder,
         cast(null as boolean) as is_recurrent,
         c.frequency,
+        -- who pays a cost line; one with no payer is paid from the adult social care budget (as the appraisal)
+        coalesce(c.payer_agency, 'council_asc') as payer_agency,
         cast(round(c.amount_gbp * 100) as bigint) as amount_pence,
         cast(date_trunc('month', c.start_date) as date) as first_month,
         case
