@@ -150,7 +150,7 @@ def project_metrics_table(
 ) -> pa.Table:
     """The same rows as `project_metrics`, as the Arrow table DuckDB gives (dates as dates), for writers that
     never need pandas (the CLI's CSV and JSON)."""
-    figures, funding = figures_source(con, assumptions), funding_source(con, assumptions.as_of)
+    figures, funding = figures_reuse(con, assumptions), funding_reuse(con, assumptions.as_of)
     if figures == COMPUTED_FIGURES and funding == COMPUTED_FUNDING:
         return _appraisal_table(con, assumptions, project_id)
     con.execute(db.load_query("set_project_figures_source"), {"figures_source": _variable(figures)}).fetchall()
@@ -175,8 +175,11 @@ def _appraisal_table(con: duckdb.DuckDBPyConnection, assumptions: Assumptions, p
 # --- appraisal figures stored at the reference assumptions ------------------------------------------------
 
 STORED_FIGURES = "stored_figures"  # the CTEs of project_appraisal.sql the figures can come from
+STORED_WHOLE_LIFE_FIGURES = "stored_whole_life_figures"  # whole life stored, the forward view computed
+STORED_PAYBACK_FIGURES = "stored_payback_figures"  # the payback stored, the present values computed
 COMPUTED_FIGURES = "computed_figures"
 STORED_FUNDING = "stored_funding"  # and those its funding figures can come from
+STORED_COMMITTED_FUNDING = "stored_committed_funding"  # what is committed stored, the chain computed
 COMPUTED_FUNDING = "computed_funding"
 _KEY_TABLE = "project_figures_reference_key"
 _FUNDING_TABLE = "project_funding_reference"
@@ -191,7 +194,9 @@ APPRAISAL_MACROS = (
     "appraisal_lines",
     "appraisal_line_spans",
     "appraisal_line_pvs",
+    "appraisal_forward_costs",
     "appraisal_project_figures",
+    "project_funding_chain",
     "project_funding_figures",
     "projects_with_funding_ended_this_month",
 )
@@ -223,6 +228,45 @@ def figures_source(con: duckdb.DuckDBPyConnection, assumptions: Assumptions) -> 
     if not _is_read_only(con) and _inputs_fingerprint(con) != key["inputs_fingerprint"]:
         return COMPUTED_FIGURES
     return STORED_FIGURES
+
+
+def figures_reuse(con: duckdb.DuckDBPyConnection, assumptions: Assumptions) -> str:
+    """The CTE of project_appraisal.sql the appraisal figures come from: all stored (`figures_source`), or stored
+    in the parts that still hold at these assumptions with the rest computed, or all computed.
+
+    Whole-life present values do not depend on the as-of date, and the payback (undiscounted, whole life) on
+    neither the discount rate nor the as-of date; both depend on everything that makes the lines' amounts and the
+    window (the horizon, the optimism bias, the scenario shifts). So at the stored horizon, bias and shifts, a
+    request in another month at the stored rate reads the whole-life figures (STORED_WHOLE_LIFE_FIGURES), and one at
+    another rate reads the payback (STORED_PAYBACK_FIGURES). The same checks of version and data as for
+    `figures_source`; the query refuses either where it does not hold.
+    """
+    if figures_source(con, assumptions) == STORED_FIGURES:
+        return STORED_FIGURES
+    key = _stored_key(con)
+    if key is None or key["appraisal_version"] != appraisal_version() or not _lines_match(key, assumptions):
+        return COMPUTED_FIGURES
+    if not _is_read_only(con) and _inputs_fingerprint(con) != key["inputs_fingerprint"]:
+        return COMPUTED_FIGURES
+    if key["discount_rate"] == float(assumptions.discount_rate):
+        return STORED_WHOLE_LIFE_FIGURES
+    return STORED_PAYBACK_FIGURES
+
+
+def funding_reuse(con: duckdb.DuckDBPyConnection, as_of: date) -> str:
+    """The CTE of project_appraisal.sql the funding figures come from: STORED_FUNDING (`funding_source`), else, in
+    another month, STORED_COMMITTED_FUNDING (what is committed does not depend on the date; the chain is worked
+    out) when the stored funding figures belong to this version and data, else COMPUTED_FUNDING."""
+    if funding_source(con, as_of) == STORED_FUNDING:
+        return STORED_FUNDING
+    key = _stored_key(con)
+    if key is None or key["appraisal_version"] != appraisal_version():
+        return COMPUTED_FUNDING
+    if not con.execute(db.load_query("table_columns"), {"table_name": _FUNDING_TABLE}).fetchall():
+        return COMPUTED_FUNDING
+    if not _is_read_only(con) and _inputs_fingerprint(con) != key["inputs_fingerprint"]:
+        return COMPUTED_FUNDING
+    return STORED_COMMITTED_FUNDING
 
 
 def funding_source(con: duckdb.DuckDBPyConnection, as_of: date) -> str:
@@ -297,7 +341,15 @@ def _key_matches(key: dict, assumptions: Assumptions) -> bool:
     return (
         key["appraisal_version"] == appraisal_version()
         and key["discount_rate"] == float(assumptions.discount_rate)
-        and key["horizon_years"] == int(assumptions.horizon_years)
+        and _lines_match(key, assumptions)
+    )
+
+
+def _lines_match(key: dict, assumptions: Assumptions) -> bool:
+    """Whether the stored figures were computed at these assumptions' horizon, optimism bias and scenario shifts:
+    everything undiscounted figures depend on."""
+    return (
+        key["horizon_years"] == int(assumptions.horizon_years)
         and list(key["optimism_bias"]) == [float(b) for b in assumptions.optimism_bias]
         and all(key[name] == float(getattr(assumptions, name)) for name in _SHIFT_NAMES)
         and key["grade_shift"] == int(assumptions.grade_shift)

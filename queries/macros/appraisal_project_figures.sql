@@ -13,11 +13,25 @@
 -- month, changing slope only where a line starts, ends or drops off, so each project needs only those few
 -- breakpoints; on each stretch between them the last month below zero is found directly.
 --
+-- A caller that already holds some of the figures (those stored at the reference assumptions, where they still
+-- hold) can leave parts out, each a constant so the query never plans them: p_views the views whose present values
+-- to work out (the others' are 0, and a project with lines only in views left out gets no row), p_payback false
+-- leaves fiscal_payback_months null, p_forward_costs false leaves has_forward_costs null.
+--
 -- arguments: p_discount_rate, p_horizon_years, p_optimism_bias, p_shifts (see appraisal_line_months), p_as_of
--- (the forward window starts in its month), p_project_id (optional: one project only).
+-- (the forward window starts in its month), p_project_id (optional: one project only), p_views (default both),
+-- p_payback and p_forward_costs (default true).
 
 create or replace temp macro appraisal_project_figures(
-    p_discount_rate, p_horizon_years, p_optimism_bias, p_shifts, p_as_of, p_project_id := null
+    p_discount_rate,
+    p_horizon_years,
+    p_optimism_bias,
+    p_shifts,
+    p_as_of,
+    p_project_id := null,
+    p_views := ['whole_life', 'forward'],
+    p_payback := true,
+    p_forward_costs := true
 )
 as table
 
@@ -26,7 +40,7 @@ with
 line_pvs as (
     select *
     from appraisal_line_pvs(
-        p_discount_rate, p_horizon_years, p_optimism_bias, p_shifts, ['whole_life', 'forward'],
+        p_discount_rate, p_horizon_years, p_optimism_bias, p_shifts, p_views,
         p_as_of := p_as_of, p_project_id := p_project_id
     )
 ),
@@ -46,15 +60,9 @@ present_values as (
 ),
 
 forward_costs as (
-    -- projects with running costs left: a cost line with money in the as-of month or later, by the line periods,
-    -- however far beyond the forward window it starts (a £0 line, such as unpaid volunteers, is no running cost)
     select project_id
-    from appraisal_lines(p_optimism_bias, p_shifts, p_project_id := p_project_id)
-    where
-        is_cost
-        and monthly_gbp > 0
-        and coalesce(line_end_month >= cast(date_trunc('month', cast(p_as_of as date)) as date), true)
-    group by project_id
+    from appraisal_forward_costs(p_optimism_bias, p_shifts, p_as_of, p_project_id := p_project_id)
+    where p_forward_costs
 ),
 
 -- payback ---------------------------------------------------------------------------------------
@@ -65,7 +73,7 @@ payback_lines as (
     from appraisal_line_spans(
         p_horizon_years, p_optimism_bias, p_shifts, ['whole_life'], p_project_id := p_project_id
     )
-    where is_cost or is_fiscal
+    where p_payback and (is_cost or is_fiscal)
 ),
 
 slope_changes as (
@@ -163,7 +171,7 @@ final as (
         pv.forward_pv_cost_gbp,
         pv.forward_pv_benefit_gbp,
         pv.forward_pv_fiscal_benefit_gbp,
-        fc.project_id is not null as has_forward_costs,
+        case when p_forward_costs then fc.project_id is not null end as has_forward_costs,
         case
             when pb.first_cost_month is not null
                 and greatest(pb.first_cost_month, coalesce(pb.last_negative_month + 1, 0)) < cast(p_horizon_years as integer) * 12
