@@ -177,6 +177,7 @@ def _appraisal_table(con: duckdb.DuckDBPyConnection, assumptions: Assumptions, p
 STORED_FIGURES = "stored_figures"  # the CTEs of project_appraisal.sql the figures can come from
 STORED_WHOLE_LIFE_FIGURES = "stored_whole_life_figures"  # whole life stored, the forward view computed
 STORED_PAYBACK_FIGURES = "stored_payback_figures"  # the payback stored, the present values computed
+STORED_UNDISCOUNTED_FIGURES = "stored_undiscounted_figures"  # and running costs left stored too (the same month)
 COMPUTED_FIGURES = "computed_figures"
 STORED_FUNDING = "stored_funding"  # and those its funding figures can come from
 STORED_COMMITTED_FUNDING = "stored_committed_funding"  # what is committed stored, the chain computed
@@ -193,6 +194,8 @@ APPRAISAL_MACROS = (
     "appraisal_discount_years",
     "appraisal_lines",
     "appraisal_line_spans",
+    "appraisal_year_pv",
+    "appraisal_run_pv",
     "appraisal_line_pvs",
     "appraisal_forward_costs",
     "appraisal_project_figures",
@@ -237,9 +240,10 @@ def figures_reuse(con: duckdb.DuckDBPyConnection, assumptions: Assumptions) -> s
     Whole-life present values do not depend on the as-of date, and the payback (undiscounted, whole life) on
     neither the discount rate nor the as-of date; both depend on everything that makes the lines' amounts and the
     window (the horizon, the optimism bias, the scenario shifts). So at the stored horizon, bias and shifts, a
-    request in another month at the stored rate reads the whole-life figures (STORED_WHOLE_LIFE_FIGURES), and one at
-    another rate reads the payback (STORED_PAYBACK_FIGURES). The same checks of version and data as for
-    `figures_source`; the query refuses either where it does not hold.
+    request in another month at the stored rate reads the whole-life figures (STORED_WHOLE_LIFE_FIGURES), one at
+    another rate reads the payback (STORED_PAYBACK_FIGURES), and in the stored month also which projects have
+    running costs left (STORED_UNDISCOUNTED_FIGURES). The same checks of version and data as for `figures_source`;
+    the query refuses each where it does not hold.
     """
     if figures_source(con, assumptions) == STORED_FIGURES:
         return STORED_FIGURES
@@ -250,6 +254,8 @@ def figures_reuse(con: duckdb.DuckDBPyConnection, assumptions: Assumptions) -> s
         return COMPUTED_FIGURES
     if key["discount_rate"] == float(assumptions.discount_rate):
         return STORED_WHOLE_LIFE_FIGURES
+    if key["forward_start_month"] == assumptions.as_of.replace(day=1):
+        return STORED_UNDISCOUNTED_FIGURES
     return STORED_PAYBACK_FIGURES
 
 

@@ -56,7 +56,7 @@ steps as (
 
 -- appraisal -----------------------------------------------------------------------------------
 
--- The figures come from one of four CTEs, named by the connection variable project_figures_source. Every write
+-- The figures come from one of five CTEs, named by the connection variable project_figures_source. Every write
 -- stores each project's figures at the council's reference assumptions (project_figures_reference, see
 -- queries/schema/40_project_figures_reference.sql), and appraisal.project_metrics names stored_figures only when
 -- they were computed at exactly the requested assumptions, by this version of the macros, from the data as it is;
@@ -64,7 +64,9 @@ steps as (
 --   * whole-life present values do not depend on the as-of date (stored_whole_life_figures: only the forward
 --     view and the running costs left are worked out when only the as-of month differs);
 --   * the payback is undiscounted and whole-life, so depends on neither the discount rate nor the as-of date
---     (stored_payback_figures: the present values and running costs left are worked out when only those differ).
+--     (stored_payback_figures: the present values and running costs left are worked out when only those differ);
+--   * running costs left depend on the as-of month but not the discount rate (stored_undiscounted_figures: only
+--     the present values are worked out when only the discount rate differs).
 -- Each is guarded, so stored figures asked for where they do not hold are an error, never wrong figures. The
 -- row set is the computed one: a project has a row when it has lines in either view's window.
 -- query_table binds only the CTE it names, so the others are neither run nor need their tables to exist (a
@@ -152,6 +154,30 @@ stored_payback_figures as (
             and case
                 when k.same_lines then true
                 else error('The stored payback was computed at other assumptions')
+            end
+    ) as s on c.project_id = s.project_id
+),
+
+stored_undiscounted_figures as (
+    -- the stored payback and running costs left (both undiscounted), and the present values in both views worked
+    -- out: only the discount rate differs, so the lines, the windows and the projects with a row are the stored ones
+    select
+        c.* exclude (has_forward_costs, fiscal_payback_months),
+        s.has_forward_costs,
+        s.fiscal_payback_months
+    from appraisal_project_figures(
+        $discount_rate, $horizon_years, $optimism_bias, $shifts, $as_of,
+        p_project_id := $project_id, p_payback := false, p_forward_costs := false
+    ) as c
+    left join (
+        select f.project_id, f.has_forward_costs, f.fiscal_payback_months
+        from project_figures_reference as f
+        cross join stored_assumptions as k
+        where
+            (cast($project_id as varchar) is null or f.project_id = cast($project_id as varchar))
+            and case
+                when k.same_month and k.same_lines then true
+                else error('The stored payback and running costs left were computed at other assumptions')
             end
     ) as s on c.project_id = s.project_id
 ),

@@ -19,6 +19,7 @@ from dashboard.appraisal import (
     STORED_FIGURES,
     STORED_FUNDING,
     STORED_PAYBACK_FIGURES,
+    STORED_UNDISCOUNTED_FIGURES,
     STORED_WHOLE_LIFE_FIGURES,
     figures_reuse,
     figures_source,
@@ -68,8 +69,10 @@ def test_another_month_reads_the_whole_life_figures_and_what_is_committed(portfo
 def test_another_discount_rate_reads_the_payback(portfolio, as_of, request):
     path = request.getfixturevalue(portfolio)
     assumptions = reference(path, as_of).with_changes(discount_rate=0.05)
-    funding = STORED_FUNDING if as_of == AS_OF else STORED_COMMITTED_FUNDING
-    assert sources(path, assumptions) == (STORED_PAYBACK_FIGURES, funding)
+    if as_of == AS_OF:  # running costs left hold too
+        assert sources(path, assumptions) == (STORED_UNDISCOUNTED_FIGURES, STORED_FUNDING)
+    else:
+        assert sources(path, assumptions) == (STORED_PAYBACK_FIGURES, STORED_COMMITTED_FUNDING)
     source, metrics, computed = source_and_frames(path, assumptions)
     assert len(metrics) == len(computed) > 50
     assert_same_frame(metrics, computed)
@@ -118,6 +121,8 @@ def _query_with(path, variable, source, assumptions):
         (STORED_PAYBACK_FIGURES, {"horizon_years": 10}, "payback was computed at other assumptions"),
         (STORED_PAYBACK_FIGURES, {"grade_shift": 1}, "payback was computed at other assumptions"),
         (STORED_PAYBACK_FIGURES, {"optimism_bias": (0.0, 0.05, 0.1, 0.15, 0.25, 0.5)}, "payback was computed at"),
+        (STORED_UNDISCOUNTED_FIGURES, {"cost_factor": 0.0}, "running costs left were computed at other assumptions"),
+        (STORED_UNDISCOUNTED_FIGURES, {"as_of": date(2022, 3, 15)}, "running costs left were computed at other"),
     ],
 )
 def test_a_reuse_asked_for_where_it_does_not_hold_is_an_error(demo_db, source, change, message):
