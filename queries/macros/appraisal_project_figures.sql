@@ -114,24 +114,32 @@ slope_changes as (
     where change_index <> 1 or last_month + 1 < window_months
 ),
 
+month_changes as (
+    -- the changes in each month counted together (a hash aggregate, so the window below sorts one row a month)
+    select
+        project_id,
+        month_index,
+        any_value(window_months) as window_months,
+        sum(slope_change_gbp) as change_gbp,
+        sum(slope_change_gbp * month_index) as change_x_month_gbp,
+        bool_or(starts_cost) as starts_cost
+    from slope_changes
+    group by project_id, month_index
+),
+
 segments as (
-    -- one row per change, and for the last change in each month the stretch of months with a constant monthly net
-    -- fiscal benefit from it to the month before the next: the net benefit a month and the cumulative net benefit
-    -- up to the month before (the sum over earlier changes of change x months since = month x sum of changes - sum
-    -- of change x month). Changes in the same month are counted together (a range frame), so no grouping is needed;
-    -- the other changes of a month get an empty stretch.
+    -- for each month with a change, the stretch of months with a constant monthly net fiscal benefit from it to the
+    -- month before the next change: the net benefit a month and the cumulative net benefit up to the month before
+    -- (the sum over earlier changes of change x months since = month x sum of changes - sum of change x month)
     select
         project_id,
         month_index as from_month,
-        lead(month_index, 1, window_months) over by_row - 1 as to_month,
-        sum(slope_change_gbp) over by_month as net_gbp,
-        month_index * sum(slope_change_gbp) over by_month
-        - sum(slope_change_gbp * month_index) over by_month as cumulative_before_gbp,
+        lead(month_index, 1, window_months) over by_month - 1 as to_month,
+        sum(change_gbp) over by_month as net_gbp,
+        month_index * sum(change_gbp) over by_month - sum(change_x_month_gbp) over by_month as cumulative_before_gbp,
         starts_cost
-    from slope_changes
-    window
-        by_row as (partition by project_id order by month_index),
-        by_month as (partition by project_id order by month_index range between unbounded preceding and current row)
+    from month_changes
+    window by_month as (partition by project_id order by month_index rows between unbounded preceding and current row)
 ),
 
 segment_last_negative as (
@@ -143,13 +151,11 @@ segment_last_negative as (
         from_month,
         starts_cost,
         case
-            when to_month < from_month then null  -- another change in the same month carries the stretch
             when cumulative_before_gbp + net_gbp * (to_month - from_month + 1) < -5e-7 then to_month
             when cumulative_before_gbp + net_gbp < -5e-7 and net_gbp > 0
                 then from_month - 2 + cast(ceil((-5e-7 - cumulative_before_gbp) / net_gbp) as bigint)
         end as last_negative_month
     from segments
-    where to_month >= from_month or starts_cost
 ),
 
 payback as (
