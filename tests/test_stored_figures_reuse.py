@@ -152,3 +152,26 @@ def test_inside_a_write_that_changed_the_data_nothing_stored_is_reused(tmp_path)
         con.execute("update costs set amount_gbp = amount_gbp + 1").fetchall()
         assert figures_reuse(con, last_year) == COMPUTED_FIGURES
         assert funding_reuse(con, last_year.as_of) == COMPUTED_FUNDING
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"as_of": date(2022, 3, 15)}, {"discount_rate": 0.05}, {"discount_rate": 0.05, "as_of": date(2031, 7, 31)}],
+)
+def test_one_project_reuses_as_the_whole_portfolio_does(synthetic_db, changes):
+    assumptions = reference(synthetic_db).with_changes(**changes)
+    con = db.connect_read_only(synthetic_db)
+    try:
+        assert figures_reuse(con, assumptions) != COMPUTED_FIGURES
+        project_ids = [r[0] for r in con.execute("select project_id from projects order by project_id").fetchall()]
+        for project_id in project_ids[:: len(project_ids) // 7]:
+            one = appraisal.project_metrics(con, assumptions, project_id)
+            computed = appraisal._as_duckdb_frame(  # the variables unset: computes
+                con.sql(
+                    db.load_query("project_appraisal"), params={**assumptions.query_params(), "project_id": project_id}
+                ).to_arrow_table()
+            )
+            assert len(one) == 1
+            assert_same_frame(one, computed)
+    finally:
+        con.close()
