@@ -19,11 +19,7 @@ as table
 with
 
 params as (
-    select
-        cast(p_as_of as date) as as_of,
-        cast(date_trunc('month', cast(p_as_of as date)) as date) as as_of_month,
-        cast(p_project_id as varchar) as project_id,
-        cast(p_ended_this_month_only as boolean) as ended_this_month_only
+    select cast(date_trunc('month', cast(p_as_of as date)) as date) as as_of_month
 ),
 
 secured_funding as (
@@ -42,12 +38,13 @@ secured_funding as (
             rows between unbounded preceding and 1 preceding
         ) as earlier_end_month
     from funding as fl
-    cross join params
+    -- the arguments themselves rather than params' columns, so the planner folds them: the project filter and the
+    -- lines-ended-this-month semi join are planned only when asked for
     where
-        fl.end_date >= params.as_of
-        and (params.project_id is null or fl.project_id = params.project_id)
+        fl.end_date >= cast(p_as_of as date)
+        and (cast(p_project_id as varchar) is null or fl.project_id = cast(p_project_id as varchar))
         and (
-            not params.ended_this_month_only
+            not cast(p_ended_this_month_only as boolean)
             or fl.project_id in (select project_id from projects_with_funding_ended_this_month(p_as_of))
         )
 ),

@@ -21,21 +21,16 @@ as table
 
 with
 
-params as (
-    select
-        cast(p_as_of as date) as as_of,
-        cast(date_trunc('month', cast(p_as_of as date)) as date) as as_of_month,
-        cast(p_project_id as varchar) as project_id,
-        cast(p_ended_this_month_only as boolean) as ended_this_month_only
-),
-
 funding_lines as (
+    -- the arguments themselves rather than params' columns, so the planner folds them (see project_funding_chain)
     select f.*
     from funding as f
-    cross join params
     where
-        (params.project_id is null or f.project_id = params.project_id)
-        and (not params.ended_this_month_only or f.project_id in (select project_id from projects_with_funding_ended_this_month(p_as_of)))
+        (cast(p_project_id as varchar) is null or f.project_id = cast(p_project_id as varchar))
+        and (
+            not cast(p_ended_this_month_only as boolean)
+            or f.project_id in (select project_id from projects_with_funding_ended_this_month(p_as_of))
+        )
 ),
 
 committed_by_project as (
