@@ -150,7 +150,9 @@ def project_metrics_table(
 ) -> pa.Table:
     """The same rows as `project_metrics`, as the Arrow table DuckDB gives (dates as dates), for writers that
     never need pandas (the CLI's CSV and JSON)."""
-    figures, funding = figures_source(con, assumptions), funding_source(con, assumptions.as_of)
+    data = _StoredData(con)
+    figures = figures_reuse(con, assumptions, _data=data)
+    funding = funding_reuse(con, assumptions.as_of, _data=data)
     if figures == COMPUTED_FIGURES and funding == COMPUTED_FUNDING:
         return _appraisal_table(con, assumptions, project_id)
     con.execute(db.load_query("set_project_figures_source"), {"figures_source": _variable(figures)}).fetchall()
@@ -175,8 +177,12 @@ def _appraisal_table(con: duckdb.DuckDBPyConnection, assumptions: Assumptions, p
 # --- appraisal figures stored at the reference assumptions ------------------------------------------------
 
 STORED_FIGURES = "stored_figures"  # the CTEs of project_appraisal.sql the figures can come from
+STORED_WHOLE_LIFE_FIGURES = "stored_whole_life_figures"  # whole life stored, the forward view computed
+STORED_PAYBACK_FIGURES = "stored_payback_figures"  # the payback stored, the present values computed
+STORED_UNDISCOUNTED_FIGURES = "stored_undiscounted_figures"  # and running costs left stored too (the same month)
 COMPUTED_FIGURES = "computed_figures"
 STORED_FUNDING = "stored_funding"  # and those its funding figures can come from
+STORED_COMMITTED_FUNDING = "stored_committed_funding"  # what is committed stored, the chain computed
 COMPUTED_FUNDING = "computed_funding"
 _KEY_TABLE = "project_figures_reference_key"
 _FUNDING_TABLE = "project_funding_reference"
@@ -190,8 +196,12 @@ APPRAISAL_MACROS = (
     "appraisal_discount_years",
     "appraisal_lines",
     "appraisal_line_spans",
+    "appraisal_year_pv",
+    "appraisal_run_pv",
     "appraisal_line_pvs",
+    "appraisal_forward_costs",
     "appraisal_project_figures",
+    "project_funding_chain",
     "project_funding_figures",
     "projects_with_funding_ended_this_month",
 )
@@ -207,7 +217,8 @@ def appraisal_version() -> str:
 
 
 def figures_source(con: duckdb.DuckDBPyConnection, assumptions: Assumptions) -> str:
-    """STORED_FIGURES when the stored reference figures hold for these assumptions, else COMPUTED_FIGURES.
+    """STORED_FIGURES when the stored reference figures hold for these assumptions, else COMPUTED_FIGURES (of
+    which `figures_reuse` says which stored parts still hold).
 
     They hold when they were computed at exactly these assumptions (of the as-of date only its month
     matters: the forward view starts there) by this version of the appraisal macros. On a read-only
@@ -215,14 +226,36 @@ def figures_source(con: duckdb.DuckDBPyConnection, assumptions: Assumptions) -> 
     one (inside a write, whose block may already have changed the data) the tables they come from must
     also still match the stored fingerprint.
     """
+    return STORED_FIGURES if figures_reuse(con, assumptions) == STORED_FIGURES else COMPUTED_FIGURES
+
+
+def figures_reuse(con: duckdb.DuckDBPyConnection, assumptions: Assumptions, *, _data=None) -> str:
+    """The CTE of project_appraisal.sql the appraisal figures come from: all stored (STORED_FIGURES, as
+    `figures_source`), or stored in the parts that still hold at these assumptions with the rest computed, or all
+    computed.
+
+    Whole-life present values do not depend on the as-of date, and the payback (undiscounted, whole life) on
+    neither the discount rate nor the as-of date; both depend on everything that makes the lines' amounts and the
+    window (the horizon, the optimism bias, the scenario shifts). So at the stored horizon, bias and shifts, a
+    request in another month at the stored rate reads the whole-life figures (STORED_WHOLE_LIFE_FIGURES), one at
+    another rate reads the payback (STORED_PAYBACK_FIGURES), and in the stored month also which projects have
+    running costs left (STORED_UNDISCOUNTED_FIGURES). The same checks of version and data as for `figures_source`;
+    the query refuses each where it does not hold.
+    """
     key = _stored_key(con)
-    if key is None or not _key_matches(key, assumptions):
+    if key is None or key["appraisal_version"] != appraisal_version() or not _lines_match(key, assumptions):
         return COMPUTED_FIGURES
-    if key["forward_start_month"] != assumptions.as_of.replace(day=1):
+    if not (_data or _StoredData(con)).matches(key):
         return COMPUTED_FIGURES
-    if not _is_read_only(con) and _inputs_fingerprint(con) != key["inputs_fingerprint"]:
-        return COMPUTED_FIGURES
-    return STORED_FIGURES
+    same_rate = key["discount_rate"] == float(assumptions.discount_rate)
+    same_month = key["forward_start_month"] == assumptions.as_of.replace(day=1)
+    if same_rate and same_month:
+        return STORED_FIGURES
+    if same_rate:
+        return STORED_WHOLE_LIFE_FIGURES
+    if same_month:
+        return STORED_UNDISCOUNTED_FIGURES
+    return STORED_PAYBACK_FIGURES
 
 
 def funding_source(con: duckdb.DuckDBPyConnection, as_of: date) -> str:
@@ -233,18 +266,38 @@ def funding_source(con: duckdb.DuckDBPyConnection, as_of: date) -> str:
     out afresh the projects whose funding a later day changes). The same checks of version and data as for the
     appraisal figures.
     """
+    return STORED_FUNDING if funding_reuse(con, as_of) == STORED_FUNDING else COMPUTED_FUNDING
+
+
+def funding_reuse(con: duckdb.DuckDBPyConnection, as_of: date, *, _data=None) -> str:
+    """The CTE of project_appraisal.sql the funding figures come from: STORED_FUNDING in the stored month (as
+    `funding_source`), else STORED_COMMITTED_FUNDING (what is committed does not depend on the date; the chain is
+    worked out) when the stored funding figures belong to this version and data, else COMPUTED_FUNDING."""
     key = _stored_key(con)
-    if (
-        key is None
-        or key["appraisal_version"] != appraisal_version()
-        or key["forward_start_month"] != as_of.replace(day=1)
-    ):
+    if key is None or key["appraisal_version"] != appraisal_version():
         return COMPUTED_FUNDING
     if not con.execute(db.load_query("table_columns"), {"table_name": _FUNDING_TABLE}).fetchall():
         return COMPUTED_FUNDING
-    if not _is_read_only(con) and _inputs_fingerprint(con) != key["inputs_fingerprint"]:
+    if not (_data or _StoredData(con)).matches(key):
         return COMPUTED_FUNDING
-    return STORED_FUNDING
+    return STORED_FUNDING if key["forward_start_month"] == as_of.replace(day=1) else STORED_COMMITTED_FUNDING
+
+
+class _StoredData:
+    """Whether the data still matches the stored figures' fingerprint: always on a read-only connection (every write
+    stores them afresh for its own data); on a writable one the fingerprint is worked out, once (0.5 s at 1,000,000
+    projects), however many parts ask."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+        self._fingerprint: str | None = None
+
+    def matches(self, key: dict) -> bool:
+        if _is_read_only(self._con):
+            return True
+        if self._fingerprint is None:
+            self._fingerprint = _inputs_fingerprint(self._con)
+        return self._fingerprint == key["inputs_fingerprint"]
 
 
 def store_reference_figures(con: duckdb.DuckDBPyConnection) -> bool:
@@ -297,7 +350,15 @@ def _key_matches(key: dict, assumptions: Assumptions) -> bool:
     return (
         key["appraisal_version"] == appraisal_version()
         and key["discount_rate"] == float(assumptions.discount_rate)
-        and key["horizon_years"] == int(assumptions.horizon_years)
+        and _lines_match(key, assumptions)
+    )
+
+
+def _lines_match(key: dict, assumptions: Assumptions) -> bool:
+    """Whether the stored figures were computed at these assumptions' horizon, optimism bias and scenario shifts:
+    everything undiscounted figures depend on."""
+    return (
+        key["horizon_years"] == int(assumptions.horizon_years)
         and list(key["optimism_bias"]) == [float(b) for b in assumptions.optimism_bias]
         and all(key[name] == float(getattr(assumptions, name)) for name in _SHIFT_NAMES)
         and key["grade_shift"] == int(assumptions.grade_shift)

@@ -32,7 +32,11 @@ project_values as (
         project_id,
         forward_pv_cost_gbp as pv_cost_gbp,
         forward_pv_benefit_gbp as pv_benefit_gbp
-    from appraisal_project_figures($discount_rate, $horizon_years, $optimism_bias, $shifts, $as_of)
+    from appraisal_project_figures(
+        -- the forward view's present values only (a project with no lines in it is valued at 0 below)
+        $discount_rate, $horizon_years, $optimism_bias, $shifts, $as_of,
+        p_views := ['forward'], p_payback := false, p_forward_costs := false
+    )
 ),
 
 projects_valued as (

@@ -56,36 +56,130 @@ steps as (
 
 -- appraisal -----------------------------------------------------------------------------------
 
--- The figures come from one of two CTEs, named by the connection variable project_figures_source. Every
--- write stores each project's figures at the council's reference assumptions (project_figures_reference,
--- see queries/schema/40_project_figures_reference.sql), and appraisal.project_metrics names stored_figures
--- only when they were computed at exactly the requested assumptions, by this version of the macro, from
--- the data as it is; otherwise (the variable unset) they are computed. query_table binds only the CTE it
--- names, so the other one is neither run nor needs its table to exist (a database written before the
--- stored figures existed has none).
+-- The figures come from one of five CTEs, named by the connection variable project_figures_source. Every write
+-- stores each project's figures at the council's reference assumptions (project_figures_reference, see
+-- queries/schema/40_project_figures_reference.sql), and appraisal.project_metrics names stored_figures only when
+-- they were computed at exactly the requested assumptions, by this version of the macros, from the data as it is;
+-- otherwise (the variable unset) they are computed, except for the parts that still hold:
+--   * whole-life present values do not depend on the as-of date (stored_whole_life_figures: only the forward
+--     view and the running costs left are worked out when only the as-of month differs);
+--   * the payback is undiscounted and whole-life, so depends on neither the discount rate nor the as-of date
+--     (stored_payback_figures: the present values and running costs left are worked out when only those differ);
+--   * running costs left depend on the as-of month but not the discount rate (stored_undiscounted_figures: only
+--     the present values are worked out when only the discount rate differs).
+-- Each is guarded, so stored figures asked for where they do not hold are an error, never wrong figures. The
+-- row set is the computed one: a project has a row when it has lines in either view's window.
+-- query_table binds only the CTE it names, so the others are neither run nor need their tables to exist (a
+-- database written before the stored figures existed has none).
+
+stored_assumptions as (
+    -- which of the assumptions the stored figures were computed at are the ones asked for
+    select
+        k.forward_start_month = date_trunc('month', cast($as_of as date)) as same_month,
+        k.discount_rate = $discount_rate as same_discount_rate,
+        -- the lines' amounts and the window's length: everything undiscounted figures depend on
+        k.horizon_years = $horizon_years
+        and k.optimism_bias = cast($optimism_bias as double [])
+        and k.cost_factor = struct_extract($shifts, 'cost_factor')
+        and k.benefit_factor = struct_extract($shifts, 'benefit_factor')
+        and k.deadweight_factor = struct_extract($shifts, 'deadweight_factor')
+        and k.attribution_factor = struct_extract($shifts, 'attribution_factor')
+        and k.drop_off_factor = struct_extract($shifts, 'drop_off_factor')
+        and k.grade_shift = struct_extract($shifts, 'grade_shift') as same_lines
+    from project_figures_reference_key as k
+),
 
 stored_figures as (
     -- a guard: stored figures asked for at other assumptions are an error, never wrong figures
     select f.*
     from project_figures_reference as f
-    cross join project_figures_reference_key as k
+    cross join stored_assumptions as k
     where
         (cast($project_id as varchar) is null or f.project_id = cast($project_id as varchar))
         and case
-            when
-                k.forward_start_month = date_trunc('month', cast($as_of as date))
-                and k.discount_rate = $discount_rate
-                and k.horizon_years = $horizon_years
-                and k.optimism_bias = cast($optimism_bias as double [])
-                and k.cost_factor = struct_extract($shifts, 'cost_factor')
-                and k.benefit_factor = struct_extract($shifts, 'benefit_factor')
-                and k.deadweight_factor = struct_extract($shifts, 'deadweight_factor')
-                and k.attribution_factor = struct_extract($shifts, 'attribution_factor')
-                and k.drop_off_factor = struct_extract($shifts, 'drop_off_factor')
-                and k.grade_shift = struct_extract($shifts, 'grade_shift')
-                then true
+            when k.same_month and k.same_discount_rate and k.same_lines then true
             else error('The stored appraisal figures were computed at other assumptions')
         end
+),
+
+stored_whole_life_figures as (
+    -- the stored whole-life figures (present values, payback, appraisal start) of the projects with lines in the
+    -- whole-life window (those with an appraisal start), and the forward view and running costs left worked out
+    select
+        coalesce(s.project_id, c.project_id) as project_id,
+        s.appraisal_start_date,
+        coalesce(s.pv_cost_gbp, 0) as pv_cost_gbp,
+        coalesce(s.pv_benefit_gbp, 0) as pv_benefit_gbp,
+        coalesce(s.pv_fiscal_benefit_gbp, 0) as pv_fiscal_benefit_gbp,
+        coalesce(c.forward_pv_cost_gbp, 0) as forward_pv_cost_gbp,
+        coalesce(c.forward_pv_benefit_gbp, 0) as forward_pv_benefit_gbp,
+        coalesce(c.forward_pv_fiscal_benefit_gbp, 0) as forward_pv_fiscal_benefit_gbp,
+        fc.project_id is not null as has_forward_costs,
+        s.fiscal_payback_months
+    from (
+        select f.*
+        from project_figures_reference as f
+        cross join stored_assumptions as k
+        where
+            f.appraisal_start_date is not null
+            and (cast($project_id as varchar) is null or f.project_id = cast($project_id as varchar))
+            and case
+                when k.same_discount_rate and k.same_lines then true
+                else error('The stored whole-life figures were computed at other assumptions')
+            end
+    ) as s
+    full join appraisal_project_figures(
+        $discount_rate, $horizon_years, $optimism_bias, $shifts, $as_of,
+        p_project_id := $project_id, p_views := ['forward'], p_payback := false, p_forward_costs := false
+    ) as c on s.project_id = c.project_id
+    left join appraisal_forward_costs($optimism_bias, $shifts, $as_of, p_project_id := $project_id) as fc
+        on coalesce(s.project_id, c.project_id) = fc.project_id
+),
+
+stored_payback_figures as (
+    -- the stored payback, and the present values in both views and running costs left worked out
+    select
+        c.* exclude (fiscal_payback_months),
+        s.fiscal_payback_months
+    from appraisal_project_figures(
+        $discount_rate, $horizon_years, $optimism_bias, $shifts, $as_of,
+        p_project_id := $project_id, p_payback := false
+    ) as c
+    left join (
+        select f.project_id, f.fiscal_payback_months
+        from project_figures_reference as f
+        cross join stored_assumptions as k
+        where
+            (cast($project_id as varchar) is null or f.project_id = cast($project_id as varchar))
+            and case
+                when k.same_lines then true
+                else error('The stored payback was computed at other assumptions')
+            end
+    ) as s on c.project_id = s.project_id
+),
+
+stored_undiscounted_figures as (
+    -- the stored payback and running costs left (both undiscounted), and the present values in both views worked
+    -- out: only the discount rate differs, so the lines, the windows and the projects with a row are the stored ones
+    select
+        c.* exclude (has_forward_costs, fiscal_payback_months),
+        s.has_forward_costs,
+        s.fiscal_payback_months
+    from appraisal_project_figures(
+        $discount_rate, $horizon_years, $optimism_bias, $shifts, $as_of,
+        p_project_id := $project_id, p_payback := false, p_forward_costs := false
+    ) as c
+    left join (
+        select f.project_id, f.has_forward_costs, f.fiscal_payback_months
+        from project_figures_reference as f
+        cross join stored_assumptions as k
+        where
+            (cast($project_id as varchar) is null or f.project_id = cast($project_id as varchar))
+            and case
+                when k.same_month and k.same_lines then true
+                else error('The stored payback and running costs left were computed at other assumptions')
+            end
+    ) as s on c.project_id = s.project_id
 ),
 
 computed_figures as (
@@ -103,8 +197,10 @@ project_figures as (
 
 -- Computed (macro project_funding_figures), or read from those every write stores at the first day of its month
 -- (project_funding_reference) when the as-of date is in that month: then only the projects with a funding line
--- that ended earlier in the month are worked out afresh, the rest have the same chain as on the first. Named by
--- the variable project_funding_source as the appraisal figures are above (appraisal.funding_source).
+-- that ended earlier in the month are worked out afresh, the rest have the same chain as on the first. In another
+-- month only what is committed is read (it does not depend on the date) and the chain is worked out
+-- (stored_committed_funding). Named by the variable project_funding_source as the appraisal figures are above
+-- (appraisal.funding_source).
 
 computed_funding as (
     select * from project_funding_figures($as_of, p_project_id := $project_id)
@@ -125,6 +221,25 @@ stored_funding as (
     union all by name
     select *
     from project_funding_figures($as_of, p_project_id := $project_id, p_ended_this_month_only := true)
+),
+
+stored_committed_funding as (
+    -- committed funding and funders as stored (every project with funding lines has a row, in any month), and the
+    -- chain on $as_of worked out
+    select
+        s.project_id,
+        s.committed_funding_gbp,
+        s.funders,
+        ch.active_funding_gbp,
+        ch.active_non_recurrent_gbp,
+        ch.has_active_recurrent_funding,
+        ch.latest_active_funding_end,
+        ch.active_funder_count,
+        ch.largest_funder,
+        ch.largest_funder_gbp
+    from project_funding_reference as s
+    left join project_funding_chain($as_of, p_project_id := $project_id) as ch on s.project_id = ch.project_id
+    where cast($project_id as varchar) is null or s.project_id = cast($project_id as varchar)
 ),
 
 project_funding as (

@@ -29,7 +29,8 @@ stg_project_figures as (
         forward_pv_cost_gbp,
         forward_pv_benefit_gbp
     from appraisal_project_figures(
-        $discount_rate, $horizon_years, $optimism_bias, $shifts, $as_of, p_project_id := $project_id
+        $discount_rate, $horizon_years, $optimism_bias, $shifts, $as_of,
+        p_project_id := $project_id, p_payback := false, p_forward_costs := false  -- present values only
     )
 ),
 

@@ -131,26 +131,36 @@ final as (
             year_coef, kept_share, c, greatest(first_year + 1, run_from_years[1]), least(last_year - 1, run_to_years[1]),
             line_factors[greatest(first_year + 1, run_from_years[1]) + 1], line_ratios[1]
         )
-        + appraisal_run_pv(
-            year_coef, kept_share, c, greatest(first_year + 1, run_from_years[2]), least(last_year - 1, run_to_years[2]),
-            line_factors[greatest(first_year + 1, run_from_years[2]) + 1], line_ratios[2]
-        )
-        + appraisal_run_pv(
-            year_coef, kept_share, c, greatest(first_year + 1, run_from_years[3]), least(last_year - 1, run_to_years[3]),
-            line_factors[greatest(first_year + 1, run_from_years[3]) + 1], line_ratios[3]
-        )
-        + appraisal_run_pv(
-            year_coef, kept_share, c, greatest(first_year + 1, run_from_years[4]), least(last_year - 1, run_to_years[4]),
-            line_factors[greatest(first_year + 1, run_from_years[4]) + 1], line_ratios[4]
-        )
-        + appraisal_run_pv(
-            year_coef, kept_share, c, greatest(first_year + 1, run_from_years[5]), least(last_year - 1, run_to_years[5]),
-            line_factors[greatest(first_year + 1, run_from_years[5]) + 1], line_ratios[5]
-        )
-        + appraisal_run_pv(
-            year_coef, kept_share, c, greatest(first_year + 1, run_from_years[6]), least(last_year - 1, run_to_years[6]),
-            line_factors[greatest(first_year + 1, run_from_years[6]) + 1], line_ratios[6]
-        ) as pv_gbp,
+        -- later runs of rates only for lines whose whole years reach them (years 31 on, in the Green Book's)
+        + case
+            when last_year - 1 >= run_from_years[2] then
+            appraisal_run_pv(
+                year_coef, kept_share, c, greatest(first_year + 1, run_from_years[2]),
+                least(last_year - 1, run_to_years[2]), line_factors[greatest(first_year + 1, run_from_years[2]) + 1],
+                line_ratios[2]
+            )
+            + appraisal_run_pv(
+                year_coef, kept_share, c, greatest(first_year + 1, run_from_years[3]),
+                least(last_year - 1, run_to_years[3]), line_factors[greatest(first_year + 1, run_from_years[3]) + 1],
+                line_ratios[3]
+            )
+            + appraisal_run_pv(
+                year_coef, kept_share, c, greatest(first_year + 1, run_from_years[4]),
+                least(last_year - 1, run_to_years[4]), line_factors[greatest(first_year + 1, run_from_years[4]) + 1],
+                line_ratios[4]
+            )
+            + appraisal_run_pv(
+                year_coef, kept_share, c, greatest(first_year + 1, run_from_years[5]),
+                least(last_year - 1, run_to_years[5]), line_factors[greatest(first_year + 1, run_from_years[5]) + 1],
+                line_ratios[5]
+            )
+            + appraisal_run_pv(
+                year_coef, kept_share, c, greatest(first_year + 1, run_from_years[6]),
+                least(last_year - 1, run_to_years[6]), line_factors[greatest(first_year + 1, run_from_years[6]) + 1],
+                line_ratios[6]
+            )
+            else 0
+        end as pv_gbp,
         case when first_month = 0 then monthly_gbp * power(kept_share, (0 - line_month) // 12) else 0 end
             as first_month_gbp
     from shaped

@@ -13,11 +13,25 @@
 -- month, changing slope only where a line starts, ends or drops off, so each project needs only those few
 -- breakpoints; on each stretch between them the last month below zero is found directly.
 --
+-- A caller that already holds some of the figures (those stored at the reference assumptions, where they still
+-- hold) can leave parts out, each a constant so the query never plans them: p_views the views whose present values
+-- to work out (the others' are 0, and a project with lines only in views left out gets no row), p_payback false
+-- leaves fiscal_payback_months null, p_forward_costs false leaves has_forward_costs null.
+--
 -- arguments: p_discount_rate, p_horizon_years, p_optimism_bias, p_shifts (see appraisal_line_months), p_as_of
--- (the forward window starts in its month), p_project_id (optional: one project only).
+-- (the forward window starts in its month), p_project_id (optional: one project only), p_views (default both),
+-- p_payback and p_forward_costs (default true).
 
 create or replace temp macro appraisal_project_figures(
-    p_discount_rate, p_horizon_years, p_optimism_bias, p_shifts, p_as_of, p_project_id := null
+    p_discount_rate,
+    p_horizon_years,
+    p_optimism_bias,
+    p_shifts,
+    p_as_of,
+    p_project_id := null,
+    p_views := ['whole_life', 'forward'],
+    p_payback := true,
+    p_forward_costs := true
 )
 as table
 
@@ -26,7 +40,7 @@ with
 line_pvs as (
     select *
     from appraisal_line_pvs(
-        p_discount_rate, p_horizon_years, p_optimism_bias, p_shifts, ['whole_life', 'forward'],
+        p_discount_rate, p_horizon_years, p_optimism_bias, p_shifts, p_views,
         p_as_of := p_as_of, p_project_id := p_project_id
     )
 ),
@@ -46,15 +60,9 @@ present_values as (
 ),
 
 forward_costs as (
-    -- projects with running costs left: a cost line with money in the as-of month or later, by the line periods,
-    -- however far beyond the forward window it starts (a £0 line, such as unpaid volunteers, is no running cost)
     select project_id
-    from appraisal_lines(p_optimism_bias, p_shifts, p_project_id := p_project_id)
-    where
-        is_cost
-        and monthly_gbp > 0
-        and coalesce(line_end_month >= cast(date_trunc('month', cast(p_as_of as date)) as date), true)
-    group by project_id
+    from appraisal_forward_costs(p_optimism_bias, p_shifts, p_as_of, p_project_id := p_project_id)
+    where p_forward_costs
 ),
 
 -- payback ---------------------------------------------------------------------------------------
@@ -65,7 +73,7 @@ payback_lines as (
     from appraisal_line_spans(
         p_horizon_years, p_optimism_bias, p_shifts, ['whole_life'], p_project_id := p_project_id
     )
-    where is_cost or is_fiscal
+    where p_payback and (is_cost or is_fiscal)
 ),
 
 slope_changes as (
@@ -106,24 +114,32 @@ slope_changes as (
     where change_index <> 1 or last_month + 1 < window_months
 ),
 
+month_changes as (
+    -- the changes in each month counted together (a hash aggregate, so the window below sorts one row a month)
+    select
+        project_id,
+        month_index,
+        any_value(window_months) as window_months,
+        sum(slope_change_gbp) as change_gbp,
+        sum(slope_change_gbp * month_index) as change_x_month_gbp,
+        bool_or(starts_cost) as starts_cost
+    from slope_changes
+    group by project_id, month_index
+),
+
 segments as (
-    -- one row per change, and for the last change in each month the stretch of months with a constant monthly net
-    -- fiscal benefit from it to the month before the next: the net benefit a month and the cumulative net benefit
-    -- up to the month before (the sum over earlier changes of change x months since = month x sum of changes - sum
-    -- of change x month). Changes in the same month are counted together (a range frame), so no grouping is needed;
-    -- the other changes of a month get an empty stretch.
+    -- for each month with a change, the stretch of months with a constant monthly net fiscal benefit from it to the
+    -- month before the next change: the net benefit a month and the cumulative net benefit up to the month before
+    -- (the sum over earlier changes of change x months since = month x sum of changes - sum of change x month)
     select
         project_id,
         month_index as from_month,
-        lead(month_index, 1, window_months) over by_row - 1 as to_month,
-        sum(slope_change_gbp) over by_month as net_gbp,
-        month_index * sum(slope_change_gbp) over by_month
-        - sum(slope_change_gbp * month_index) over by_month as cumulative_before_gbp,
+        lead(month_index, 1, window_months) over by_month - 1 as to_month,
+        sum(change_gbp) over by_month as net_gbp,
+        month_index * sum(change_gbp) over by_month - sum(change_x_month_gbp) over by_month as cumulative_before_gbp,
         starts_cost
-    from slope_changes
-    window
-        by_row as (partition by project_id order by month_index),
-        by_month as (partition by project_id order by month_index range between unbounded preceding and current row)
+    from month_changes
+    window by_month as (partition by project_id order by month_index rows between unbounded preceding and current row)
 ),
 
 segment_last_negative as (
@@ -135,13 +151,11 @@ segment_last_negative as (
         from_month,
         starts_cost,
         case
-            when to_month < from_month then null  -- another change in the same month carries the stretch
             when cumulative_before_gbp + net_gbp * (to_month - from_month + 1) < -5e-7 then to_month
             when cumulative_before_gbp + net_gbp < -5e-7 and net_gbp > 0
                 then from_month - 2 + cast(ceil((-5e-7 - cumulative_before_gbp) / net_gbp) as bigint)
         end as last_negative_month
     from segments
-    where to_month >= from_month or starts_cost
 ),
 
 payback as (
@@ -163,7 +177,7 @@ final as (
         pv.forward_pv_cost_gbp,
         pv.forward_pv_benefit_gbp,
         pv.forward_pv_fiscal_benefit_gbp,
-        fc.project_id is not null as has_forward_costs,
+        case when p_forward_costs then fc.project_id is not null end as has_forward_costs,
         case
             when pb.first_cost_month is not null
                 and greatest(pb.first_cost_month, coalesce(pb.last_negative_month + 1, 0)) < cast(p_horizon_years as integer) * 12
