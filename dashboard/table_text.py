@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Iterable, Sequence
+import queue
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -606,6 +608,9 @@ def _lines(rel, columns: list[_Column], fmt: TextFormat, keys, order: list) -> d
     quotes, then quoted) is worked out once: formatted cells, then formula-guarded text, then the line.
     """
     carried = [*order, ColumnExpression(_ROW)]
+    # sorted first, while the rows are narrow typed values, so the lines are formatted (and written) in that
+    # order as they stream rather than all formatted, then sorted as long strings before the first is written
+    rel = rel.project("*", *order).sort(*[ColumnExpression(c.get_name()) for c in carried])
     names = [f"_f{i}" for i in range(len(columns))]
     if fmt.json:
         cells = [_json_field(c, fmt).alias(n) for c, n in zip(columns, names, strict=True)]
@@ -623,8 +628,7 @@ def _lines(rel, columns: list[_Column], fmt: TextFormat, keys, order: list) -> d
         ]
         rel = rel.project(*guarded, *[ColumnExpression(c.get_name()) for c in carried])
         line = _csv_line(names, text, fmt)
-    rel = rel.project(line.alias("line"), *[ColumnExpression(c.get_name()) for c in carried])
-    return rel.sort(*[ColumnExpression(c.get_name()) for c in carried])
+    return rel.project(line.alias("line"))
 
 
 def write(
@@ -661,7 +665,7 @@ def write(
         order = [ColumnExpression(by_name[name].parts[0].name).alias(f"_key{i}") for i, name in enumerate(order_by)]
         lines = _lines(rel, columns, fmt, keys, order)
         first = True
-        for batch in lines.to_arrow_reader(ROWS_PER_BATCH):
+        for batch in _prefetched(lines.to_arrow_reader(ROWS_PER_BATCH)):
             if batch.num_rows == 0:
                 continue
             data = string_bytes(batch.column(0))
@@ -675,6 +679,40 @@ def write(
         return arrow.num_rows
     finally:
         con.close()
+
+
+def _prefetched(reader, depth: int = 2) -> Iterator[pa.RecordBatch]:
+    """The reader's batches, the next ones formatted by DuckDB on a thread while the caller writes this one (both
+    let go of the interpreter), so formatting and writing overlap instead of taking turns."""
+    batches: queue.Queue = queue.Queue(maxsize=depth)
+    done, stop = object(), threading.Event()
+
+    def produce() -> None:
+        try:
+            for batch in reader:
+                if stop.is_set():
+                    break
+                batches.put(batch)
+        except BaseException as exc:  # handed to the caller, raised there
+            batches.put(exc)
+        finally:
+            batches.put(done)
+
+    thread = threading.Thread(target=produce, name="table_text-prefetch", daemon=True)
+    thread.start()
+    try:
+        while (item := batches.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # the caller stopped early (a failed write): let the producer see it and go
+            try:
+                batches.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        thread.join()
 
 
 def _names(table) -> list[str]:

@@ -327,3 +327,15 @@ def test_the_formula_guard_is_one_list_of_characters():
 def test_an_arrow_table_is_sorted_by_the_columns_asked_for():
     table = pa.table({"project_id": ["P2", "P1"], "name": ["b", "=a"]})
     assert table_text.to_bytes(table, table_text.CLI_CSV, order_by=["project_id"]) == b"project_id,name\nP1,'=a\nP2,b\n"
+
+
+def test_a_large_table_is_written_in_order_whatever_the_threads_and_batches(monkeypatch):
+    # sorted before it is formatted, then streamed and written while the next lines are formatted: the order must
+    # survive DuckDB's parallel scan of many chunks and the writer's prefetching thread
+    monkeypatch.setattr(table_text, "ROWS_PER_BATCH", 4_096)
+    n = 300_000
+    keys = np.random.default_rng(7).integers(0, 5_000, n)
+    table = pa.table({"k": pa.array([f"K{k:05d}" for k in keys]), "row": pa.array(np.arange(n))})
+    lines = table_text.to_bytes(table, table_text.CLI_CSV, order_by=["k"], threads=2).decode().splitlines()[1:]
+    order = np.lexsort((np.arange(n), keys))  # by key, then as given: pandas' stable sort
+    assert lines == [f"K{keys[i]:05d},{i}" for i in order]
