@@ -24,8 +24,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from dashboard.appraisal import Assumptions
-from dashboard.schema import FISCAL_BENEFIT_TYPES, OPEN_STATUSES
+from dashboard.database.schema import FISCAL_BENEFIT_TYPES, OPEN_STATUSES
+from dashboard.rules.appraisal import Assumptions
 
 CHUNK_PROJECTS = 50_000
 VIEWS = ("whole_life", "forward")  # "was it worth it" and "what continuing costs and returns"

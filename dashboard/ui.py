@@ -12,10 +12,11 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, scenarios, view_state
-from dashboard.appraisal import AssumptionError, Assumptions, project_metrics, reference_assumptions
-from dashboard.filters import PortfolioFilters
-from dashboard.formatting import escape_markdown
+from dashboard.database import db
+from dashboard.rules import scenarios, view_state
+from dashboard.rules.appraisal import AssumptionError, Assumptions, project_metrics, reference_assumptions
+from dashboard.rules.filters import PortfolioFilters
+from dashboard.rules.formatting import escape_markdown
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies
 BAND_COLOURS = {"low": "#009E73", "medium": "#E69F00", "high": "#D55E00", "not scored": "#7A7A7A"}
@@ -323,7 +324,7 @@ def council_name() -> str:
 
 def figures_basis_text(assumptions: Assumptions | None = None) -> str:
     """Which scenario and assumptions the figures on a page use, in one sentence (markdown, names escaped)."""
-    from dashboard.formatting import long_date, percent
+    from dashboard.rules.formatting import long_date, percent
 
     held = view()
     assumptions = assumptions or held.assumptions
@@ -370,7 +371,7 @@ def show_figures_basis(assumptions: Assumptions | None = None, prefix: str = "")
 
 def assumptions_caption(assumptions: Assumptions) -> str:
     """The assumptions in words (without the scenario), for messages."""
-    from dashboard.formatting import long_date, percent
+    from dashboard.rules.formatting import long_date, percent
 
     return (
         f"as of {long_date(assumptions.as_of)}; discount rate {percent(assumptions.discount_rate, 1)}; "

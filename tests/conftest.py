@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import db
-from dashboard.appraisal import Assumptions
-from dashboard.importer import import_folder
+from dashboard.database import db
+from dashboard.files.importer import import_folder
+from dashboard.rules.appraisal import Assumptions
 
 DATA = Path(__file__).parent / "data"
 TINY = DATA / "tiny"

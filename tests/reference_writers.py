@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dashboard.export_files import CSV_ENCODING, CSV_LINE_TERMINATOR, Sheet, neutralise
+from dashboard.files.export_files import CSV_ENCODING, CSV_LINE_TERMINATOR, Sheet, neutralise
 
 # --- cli.write_table ---------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard.appraisal import AssumptionError, Assumptions, project_metrics
+from dashboard.rules.appraisal import AssumptionError, Assumptions, project_metrics
 
 R = 0.035
 

@@ -10,14 +10,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard import db
-from dashboard.schema import TEMPLATE_TABLES
+from dashboard.database import db
+from dashboard.database.schema import TEMPLATE_TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
-UI_MODULES = {"app", "ui"}
-DATA_LAYER = sorted(
-    p.stem for p in (ROOT / "dashboard").glob("*.py") if p.stem not in UI_MODULES and not p.stem.startswith("__")
-)
+BELOW_THE_APP = ("database", "rules", "files")  # the layers under app.py, views/, components/ and ui.py
+DATA_LAYER = sorted(f"{layer}.{p.stem}" for layer in BELOW_THE_APP for p in (ROOT / "dashboard" / layer).glob("*.py"))
 QUERY_FILES = sorted(p for p in (ROOT / "queries").glob("*.sql"))
 
 

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from dashboard import budget
-from dashboard.appraisal import Assumptions
-from dashboard.importer import import_folder
+from dashboard.files.importer import import_folder
+from dashboard.rules import budget
+from dashboard.rules.appraisal import Assumptions
 from tests.conftest import AS_OF, DATA, build_db
 
 BUDGET = DATA / "budget"
@@ -220,7 +220,8 @@ def demo_book(demo_db):
 
     import openpyxl
 
-    from dashboard import db, finance
+    from dashboard.database import db
+    from dashboard.files import finance
 
     con = db.connect_read_only(demo_db)
     try:
@@ -235,7 +236,7 @@ def demo_book(demo_db):
 
 
 def test_budget_sheets_open_cleanly_and_reconcile_to_the_imported_actuals(demo_book):
-    from dashboard.export_files import MONEY_FORMAT
+    from dashboard.files.export_files import MONEY_FORMAT
 
     book, imported = demo_book
     names = ["Budget monitoring", "MTFS by year", "Who pays by year", "Who pays, present value"]
@@ -317,7 +318,7 @@ def test_a_project_with_no_actuals_has_no_months(budget_db, read):
 def test_a_database_from_before_actuals_has_nothing_to_monitor_but_still_exports(tmp_path, read):
     import duckdb
 
-    from dashboard import finance
+    from dashboard.files import finance
 
     path = build_db(tmp_path / "old.duckdb", BUDGET)
     con = duckdb.connect(str(path))
@@ -333,8 +334,8 @@ def test_a_database_from_before_actuals_has_nothing_to_monitor_but_still_exports
 
 
 def test_the_filled_workbook_template_carries_the_actuals_back_to_the_penny(demo_db, tmp_path, read):
-    from dashboard import template
-    from dashboard.import_sources import import_path
+    from dashboard.files import template
+    from dashboard.files.import_sources import import_path
 
     workbook = tmp_path / "filled.xlsx"
     workbook.write_bytes(template.current_xlsx_bytes(read(demo_db)))

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboard import db
-from dashboard.decisions import decision_history, verify_decision_log
-from dashboard.importer import import_folder
+from dashboard.database import db
+from dashboard.files.decisions import decision_history, verify_decision_log
+from dashboard.files.importer import import_folder
 from tests.conftest import TINY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,8 +31,8 @@ DECIDE_FOREVER = """
 import os
 import sys
 from datetime import date
-from dashboard.decisions import DecisionInput, record_decision
-from dashboard.appraisal import Assumptions
+from dashboard.files.decisions import DecisionInput, record_decision
+from dashboard.rules.appraisal import Assumptions
 path = sys.argv[1]
 n = 0
 while True:

@@ -14,8 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dashboard import db
-from dashboard.importer import import_folder
+from dashboard.database import db
+from dashboard.files.importer import import_folder
 from tests.conftest import TINY, build_db
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,9 +20,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import backup, db, decision_anchor, decision_chain, decision_key
-from dashboard.decision_key import RecordKey
-from dashboard.decisions import (
+from dashboard.database import db
+from dashboard.files import backup, decision_anchor, decision_chain, decision_key
+from dashboard.files.decision_key import RecordKey
+from dashboard.files.decisions import (
     DecisionError,
     DecisionInput,
     check_record,

@@ -12,9 +12,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashboard import db
 from dashboard.commands import build_parser, main
-from dashboard.decisions import (
+from dashboard.database import db
+from dashboard.files.decisions import (
     DecisionError,
     DecisionInput,
     decision_history,
@@ -103,7 +103,7 @@ def test_frozen_figures_do_not_change_when_the_data_change(tiny_db, read, base_a
     benefits = pd.read_csv(Path(__file__).parent / "data" / "tiny" / "benefits.csv", dtype=str)
     benefits.loc[benefits["benefit_id"] == "B001", "amount_gbp"] = "3000"
     benefits.to_csv(folder / "benefits.csv", index=False)
-    from dashboard.importer import import_folder
+    from dashboard.files.importer import import_folder
 
     assert import_folder(folder, tiny_db).ok
     stored = get_decision(read(tiny_db), "D0001")
@@ -179,7 +179,7 @@ def test_a_correction_is_a_new_record_and_the_original_stays(tiny_db, read, base
 
 def test_there_is_no_update_or_delete_path_in_code_or_command_line():
     root = Path(__file__).resolve().parent.parent
-    sources = [root / "dashboard" / name / "decisions.py" for name in (".", "views", "commands")]
+    sources = [root / "dashboard" / name / "decisions.py" for name in ("files", "views", "commands")]
     sources += sorted((root / "queries").glob("*decision*.sql"))
     for path in sources:
         text = path.read_text(encoding="utf-8").lower()

@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dashboard import db, equity
-from dashboard.appraisal import Assumptions
+from dashboard.database import db
+from dashboard.rules import equity
+from dashboard.rules.appraisal import Assumptions
 from tests.conftest import AS_OF, DATA, build_db
 
 # tests/data/equity: six projects, each a single once-off cost at grade 1 in November 2026, the as-of month (so spend

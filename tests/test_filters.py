@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from dashboard.filters import PortfolioFilters
+from dashboard.rules.filters import PortfolioFilters
 
 METRICS = pd.DataFrame(
     {

@@ -15,11 +15,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from dashboard import db, finance
-from dashboard.appraisal import Assumptions
 from dashboard.commands import main
-from dashboard.export_files import MONEY_FORMAT
-from dashboard.filters import PortfolioFilters
+from dashboard.database import db
+from dashboard.files import finance
+from dashboard.files.export_files import MONEY_FORMAT
+from dashboard.rules.appraisal import Assumptions
+from dashboard.rules.filters import PortfolioFilters
 from tests.conftest import DATA, build_db
 
 AS_OF = date(2025, 6, 1)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import db
+from dashboard.database import db
 from tests.conftest import DATA, TINY, build_db
 
 FINANCE = DATA / "finance"
@@ -250,7 +250,7 @@ def test_source_tables_count_rows_and_funding_for_the_chosen_projects(con):
 def test_the_financial_year_picker_lists_exactly_the_years_the_summary_shows(demo_db, read):
     from datetime import date
 
-    from dashboard.db import query_df
+    from dashboard.database.db import query_df
 
     con = read(demo_db)
     for as_of, horizon in ((date(2026, 11, 22), 5), (date(2025, 2, 1), 2)):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard import db
+from dashboard.database import db
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 AS_OF = date(2026, 11, 22)

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from dashboard import db
-from dashboard.giving360 import add_months, normalise_key, parse_amount, parse_date, parse_months
-from dashboard.import_sources import SourceFile, import_files, import_path, read_files
+from dashboard.database import db
+from dashboard.files.giving360 import add_months, normalise_key, parse_amount, parse_date, parse_months
+from dashboard.files.import_sources import SourceFile, import_files, import_path, read_files
 from tests.conftest import DATA
 
 REAL = DATA / "360giving"

@@ -26,9 +26,10 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from dashboard import db, template
-from dashboard.import_limits import ImportLimits
-from dashboard.import_sources import SourceFile, import_files, import_path
+from dashboard.database import db
+from dashboard.files import template
+from dashboard.files.import_limits import ImportLimits
+from dashboard.files.import_sources import SourceFile, import_files, import_path
 from tests.conftest import DATA, TINY, build_db
 
 HOSTILE = DATA / "hostile"
@@ -501,7 +502,7 @@ def test_a_truly_read_only_folder_is_a_clear_problem_and_nothing_changes(tiny_db
 def test_the_database_refusing_a_value_is_reported_and_recorded(tiny_db, before, monkeypatch):
     import duckdb
 
-    from dashboard import importer
+    from dashboard.files import importer
 
     def refuse(*args, **kwargs):
         raise duckdb.ConversionException("Could not convert string 'x' to INT32")

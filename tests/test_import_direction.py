@@ -13,7 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dashboard import appraisal, db
+from dashboard.database import db
+from dashboard.rules import appraisal
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "dashboard"
@@ -64,8 +65,8 @@ def _reachable(start: str) -> set[str]:
 
 
 def test_the_graph_sees_imports_inside_functions():
-    assert "dashboard.importer" in GRAPH["dashboard.commands.data"]
-    assert "dashboard.export_files" in GRAPH["dashboard.commands.appraisal"]  # imported inside cmd_cost_of_stopping
+    assert "dashboard.files.importer" in GRAPH["dashboard.commands.data"]
+    assert "dashboard.files.export_files" in GRAPH["dashboard.commands.appraisal"]  # inside cmd_cost_of_stopping
 
 
 def test_nothing_outside_the_command_line_imports_it():
@@ -79,7 +80,7 @@ def test_nothing_outside_the_command_line_imports_it():
 
 
 def test_the_database_layer_imports_no_other_dashboard_module():
-    assert GRAPH["dashboard.db"] == set(), "db.py is the ground floor: work from above registers a hook instead"
+    assert GRAPH["dashboard.database.db"] == set(), "db.py is the ground floor: work above registers a hook instead"
 
 
 def test_there_are_no_import_loops():
@@ -107,15 +108,15 @@ def test_every_module_that_writes_imports_the_appraisal_whose_hook_stores_the_fi
     writers = [
         name
         for name, path in MODULES.items()
-        if name != "dashboard.db"
+        if name != "dashboard.database.db"
         and any(
             isinstance(node, ast.Attribute) and node.attr == "write_database"
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
         )
     ]
-    assert "dashboard.importer" in writers and "dashboard.commands.data" in writers
-    missing = [name for name in writers if "dashboard.appraisal" not in _reachable(name) | {name}]
-    assert not missing, f"these write without importing dashboard.appraisal: {missing}"
+    assert "dashboard.files.importer" in writers and "dashboard.commands.data" in writers
+    missing = [name for name in writers if "dashboard.rules.appraisal" not in _reachable(name) | {name}]
+    assert not missing, f"these write without importing dashboard.rules.appraisal: {missing}"
     assert appraisal.store_reference_figures in db._before_commit_hooks.values()  # noqa: SLF001
 
 

@@ -9,8 +9,8 @@ import unicodedata
 
 import pytest
 
-from dashboard import db
-from dashboard.import_sources import SourceFile, import_files
+from dashboard.database import db
+from dashboard.files.import_sources import SourceFile, import_files
 from tests.conftest import TINY
 
 NFC = unicodedata.normalize("NFC", "Pé1")

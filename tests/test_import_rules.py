@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from dashboard.import_sources import import_path
-from dashboard.importer import import_folder
+from dashboard.files.import_sources import import_path
+from dashboard.files.importer import import_folder
 from tests.conftest import TINY
 
 COST_HEADER = "cost_id,project_id,item,amount_gbp,frequency,start_date,end_date,confidence_grade"

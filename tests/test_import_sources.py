@@ -8,8 +8,8 @@ import zipfile
 
 import xlsxwriter
 
-from dashboard.import_limits import ImportLimits
-from dashboard.import_sources import SourceFile, import_files, import_path, read_files
+from dashboard.files.import_limits import ImportLimits
+from dashboard.files.import_sources import SourceFile, import_files, import_path, read_files
 from tests.conftest import TINY
 
 

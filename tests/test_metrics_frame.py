@@ -8,8 +8,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dashboard import db
-from dashboard.appraisal import Assumptions, project_metrics
+from dashboard.database import db
+from dashboard.rules.appraisal import Assumptions, project_metrics
 from tests.conftest import TINY, build_db
 
 CASES = {

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.formatting import gbp
+from dashboard.rules.formatting import gbp
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 

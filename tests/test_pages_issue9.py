@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import scenarios
+from dashboard.rules import scenarios
 from tests.conftest import DATA, build_db
 
 PAGES = Path(__file__).resolve().parent.parent / "dashboard" / "views"

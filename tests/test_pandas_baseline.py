@@ -15,8 +15,15 @@ import pandas as pd
 import pytest
 
 from bench import pandas_baseline
-from dashboard import db, synthetic
-from dashboard.appraisal import STORED_FIGURES, Assumptions, figures_source, project_metrics, reference_assumptions
+from dashboard.database import db
+from dashboard.files import synthetic
+from dashboard.rules.appraisal import (
+    STORED_FIGURES,
+    Assumptions,
+    figures_source,
+    project_metrics,
+    reference_assumptions,
+)
 from tests.conftest import TINY, build_db
 
 REFERENCE = Assumptions(as_of=date(2025, 11, 1))

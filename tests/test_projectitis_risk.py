@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dashboard.appraisal import Assumptions, project_metrics
-from dashboard.risk import factor_reasons, risk_sentence
+from dashboard.rules.appraisal import Assumptions, project_metrics
+from dashboard.rules.risk import factor_reasons, risk_sentence
 from tests.conftest import DATA, build_db
 
 POINTS = [

@@ -10,8 +10,8 @@ import pytest
 from pypdf import PdfReader
 
 from dashboard.commands import main
-from dashboard.decisions import DecisionInput, get_decision, record_decision
-from dashboard.reports import build_report, decision_report, people_phrase, render_html, render_pdf
+from dashboard.files.decisions import DecisionInput, get_decision, record_decision
+from dashboard.files.reports import build_report, decision_report, people_phrase, render_html, render_pdf
 
 NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import access
+from dashboard.rules import access
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
@@ -346,7 +346,7 @@ def test_a_signed_in_decision_records_the_account_not_a_typed_name(app, tiny_db,
     at.run()
     assert not at.exception
     assert "Recorded decision D0001" in at.success[0].value
-    from dashboard.decisions import get_decision
+    from dashboard.files.decisions import get_decision
 
     record = get_decision(read(tiny_db), "D0001")
     assert (record["decided_by"], record["decided_by_id"]) == ("Ann Director", ANN_OID)

@@ -10,8 +10,10 @@ from datetime import date
 import duckdb
 import pytest
 
-from dashboard import commands, db, scenarios
-from dashboard.scenarios import BASE_CASE, Scenario, ScenarioError
+from dashboard import commands
+from dashboard.database import db
+from dashboard.rules import scenarios
+from dashboard.rules.scenarios import BASE_CASE, Scenario, ScenarioError
 from tests.conftest import AS_OF
 
 PESSIMISTIC = Scenario(

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import sensitivity
-from dashboard.appraisal import Assumptions, project_metrics
+from dashboard.rules import sensitivity
+from dashboard.rules.appraisal import Assumptions, project_metrics
 from tests.conftest import AS_OF, DATA, build_db
 
 # the drumkit (tests/data/tiny P001): £350 once (grade 1); £1,500 a month of personal-assistant support

@@ -15,9 +15,9 @@ from datetime import date
 
 import pytest
 
-from dashboard import db
 from dashboard.commands import main
-from dashboard.stopping import UnknownProjectError, cost_of_stopping
+from dashboard.database import db
+from dashboard.rules.stopping import UnknownProjectError, cost_of_stopping
 
 D = [1 / 1.035**t for t in range(10)]  # discount factor for window years
 

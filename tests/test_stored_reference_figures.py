@@ -12,8 +12,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import appraisal, db, synthetic
-from dashboard.appraisal import COMPUTED_FIGURES, STORED_FIGURES, figures_source, project_metrics
+from dashboard.database import db
+from dashboard.files import synthetic
+from dashboard.rules import appraisal
+from dashboard.rules.appraisal import COMPUTED_FIGURES, STORED_FIGURES, figures_source, project_metrics
 from tests.conftest import TINY, build_db
 
 # every write stores the forward view from the month it is written in (today), so reads in that month use them
@@ -169,7 +171,7 @@ def _write_changed_costs(folder, amount_gbp):
 
 
 def test_an_import_that_changes_the_data_stores_figures_equal_to_computed_ones(tmp_path):
-    from dashboard.importer import import_folder
+    from dashboard.files.importer import import_folder
 
     path = build_db(tmp_path / "tiny.duckdb", TINY)
     before = source_and_frames(path, reference(path))[1].set_index("project_id")
@@ -186,9 +188,9 @@ def test_an_import_that_changes_the_data_stores_figures_equal_to_computed_ones(t
 
 
 def test_a_write_that_changes_no_input_keeps_the_figures_and_one_that_does_stores_them_again(tmp_path):
-    from dashboard.decisions import DecisionInput, record_decision
-    from dashboard.importer import import_folder
-    from dashboard.scenarios import Scenario, save_scenario
+    from dashboard.files.decisions import DecisionInput, record_decision
+    from dashboard.files.importer import import_folder
+    from dashboard.rules.scenarios import Scenario, save_scenario
 
     path = build_db(tmp_path / "tiny.duckdb", TINY)
     first = stored_key(path)
@@ -294,8 +296,8 @@ def test_a_failed_write_leaves_the_stored_figures_as_they_were(tmp_path):
 
 
 def test_a_restored_backup_brings_its_own_matching_figures(tmp_path):
-    from dashboard import backup
-    from dashboard.importer import import_folder
+    from dashboard.files import backup
+    from dashboard.files.importer import import_folder
 
     path = build_db(tmp_path / "tiny.duckdb", TINY)
     original = source_and_frames(path, reference(path))[1]
@@ -363,7 +365,7 @@ def _write_funding_ending_this_month(folder, this_month):
 
 @pytest.fixture
 def funding_ending_this_month(tmp_path):
-    from dashboard.importer import import_folder
+    from dashboard.files.importer import import_folder
 
     path = build_db(tmp_path / "tiny.duckdb", TINY)
     _write_funding_ending_this_month(tmp_path / "funding", AS_OF.replace(day=1))
@@ -423,7 +425,7 @@ def test_funding_in_another_month_is_computed_and_asking_for_it_stored_is_an_err
 
 
 def test_an_import_of_funding_alone_stores_the_funding_figures_again(tmp_path):
-    from dashboard.importer import import_folder
+    from dashboard.files.importer import import_folder
 
     path = build_db(tmp_path / "tiny.duckdb", TINY)
     first = stored_key(path)

@@ -7,7 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard import commands, importer, synthetic
+from dashboard import commands
+from dashboard.files import importer, synthetic
 
 TINY = Path(__file__).parent / "data" / "tiny"
 

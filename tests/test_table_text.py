@@ -18,10 +18,10 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from dashboard import export_files, finance, table_text, template
-from dashboard.appraisal import METRIC_COLUMNS, project_metrics, reference_assumptions
 from dashboard.commands import main
-from dashboard.decisions import DecisionInput, publication_register, record_decision, register_sheet
+from dashboard.files import export_files, finance, table_text, template
+from dashboard.files.decisions import DecisionInput, publication_register, record_decision, register_sheet
+from dashboard.rules.appraisal import METRIC_COLUMNS, project_metrics, reference_assumptions
 from tests import reference_writers as ref
 from tests.conftest import AS_OF
 
@@ -54,7 +54,7 @@ def test_metrics_at_other_assumptions_match_too(demo_db, read, capsys):
 
 
 def test_scenarios_list_matches_the_pandas_writer(demo_db, read, capsys):
-    from dashboard.scenarios import list_scenarios, scenarios_frame
+    from dashboard.rules.scenarios import list_scenarios, scenarios_frame
 
     for fmt in ("csv", "json"):
         assert main(["scenarios", "list", "--db", str(demo_db), "--format", fmt]) == 0
@@ -289,7 +289,7 @@ def test_order_by_sorts_stably_like_pandas():
 
 
 def test_an_arrow_table_and_its_pandas_frame_give_the_same_text(demo_db, read):
-    from dashboard.appraisal import project_metrics_table
+    from dashboard.rules.appraisal import project_metrics_table
 
     con = read(demo_db)
     table = project_metrics_table(con, reference_assumptions(con, AS_OF))

@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from dashboard import db, template
-from dashboard.appraisal import project_metrics
-from dashboard.import_sources import SourceFile, import_files
-from dashboard.schema import TEMPLATE_TABLES
+from dashboard.database import db
+from dashboard.database.schema import TEMPLATE_TABLES
+from dashboard.files import template
+from dashboard.files.import_sources import SourceFile, import_files
+from dashboard.rules.appraisal import project_metrics
 from tests.conftest import TINY, build_db
 
 

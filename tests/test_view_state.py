@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.appraisal import Assumptions
-from dashboard.filters import PortfolioFilters
-from dashboard.scenarios import Scenario
-from dashboard.view_state import link_params, read_link
+from dashboard.rules.appraisal import Assumptions
+from dashboard.rules.filters import PortfolioFilters
+from dashboard.rules.scenarios import Scenario
+from dashboard.rules.view_state import link_params, read_link
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 TODAY = date(2026, 11, 22)

@@ -12,10 +12,11 @@ import os
 import sys
 from pathlib import Path
 
-from dashboard import db, export_files, finance
 from dashboard.commands.options import add_assumption_options, add_db_option, assumptions_from_options
-from dashboard.filters import PortfolioFilters
-from dashboard.formatting import financial_year_start, long_date, plural
+from dashboard.database import db
+from dashboard.files import export_files, finance
+from dashboard.rules.filters import PortfolioFilters
+from dashboard.rules.formatting import financial_year_start, long_date, plural
 
 OUTPUT_KINDS = (".xlsx", ".zip", ".csv")
 
@@ -73,7 +74,7 @@ def request_from_args(con, args: argparse.Namespace) -> finance.FinanceRequest:
     )
     month = None
     if args.monitoring_month:
-        from dashboard.budget import parse_month
+        from dashboard.rules.budget import parse_month
 
         try:
             month = parse_month(args.monitoring_month)

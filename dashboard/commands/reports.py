@@ -10,9 +10,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from dashboard import db, reports
 from dashboard.commands.options import add_db_option
-from dashboard.decisions import DEFAULT_SUPPRESS_UP_TO
+from dashboard.database import db
+from dashboard.files import reports
+from dashboard.files.decisions import DEFAULT_SUPPRESS_UP_TO
 
 
 def add_report(subparsers) -> None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dashboard import db, scenarios
 from dashboard.commands.options import add_db_option, iso_date
 from dashboard.commands.output import write_table
+from dashboard.database import db
+from dashboard.rules import scenarios
 
 
 def _bias(text: str) -> tuple[float, ...]:

@@ -18,9 +18,9 @@ from dashboard.components import charts
 from dashboard.components.finance_downloads import render_finance_downloads
 from dashboard.components.outcomes import render_portfolio_outcome_coverage
 from dashboard.components.sensitivity import render_portfolio_sensitivity
-from dashboard.export_files import Sheet, csv_bytes, xlsx_bytes
-from dashboard.filters import FUNDING_WINDOW, FUNDING_WINDOW_MONTHS, NOT_SCORED, PortfolioFilters
-from dashboard.formatting import (
+from dashboard.files.export_files import Sheet, csv_bytes, xlsx_bytes
+from dashboard.rules.filters import FUNDING_WINDOW, FUNDING_WINDOW_MONTHS, NOT_SCORED, PortfolioFilters
+from dashboard.rules.formatting import (
     forward_view_phrase,
     gbp,
     gbp_headline,
@@ -32,8 +32,8 @@ from dashboard.formatting import (
     ratio,
     score,
 )
-from dashboard.portfolio_summary import scatter_points, summarise, table_page
-from dashboard.view_state import AS_OF_RANGE
+from dashboard.rules.portfolio_summary import scatter_points, summarise, table_page
+from dashboard.rules.view_state import AS_OF_RANGE
 
 TABLE_PAGE_ROWS = 500  # the browser is never sent more rows than this at once
 

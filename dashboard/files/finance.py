@@ -35,11 +35,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard import db, export_files
-from dashboard.appraisal import Assumptions, project_metrics
-from dashboard.export_files import Sheet
-from dashboard.filters import PortfolioFilters
-from dashboard.formatting import (
+from dashboard.database import db
+from dashboard.files import export_files
+from dashboard.files.export_files import Sheet
+from dashboard.rules.appraisal import Assumptions, project_metrics
+from dashboard.rules.filters import PortfolioFilters
+from dashboard.rules.formatting import (
     code_label,
     financial_year,
     financial_year_start,
@@ -368,7 +369,7 @@ def monitoring_years(request: FinanceRequest) -> list[tuple[int, date | None]]:
 
 def _budget_sheets(con, request: FinanceRequest, project_ids: list[str] | None) -> list[Sheet]:
     """Budget monitoring for the years shown (the chosen projects), the MTFS view and who pays (whole portfolio)."""
-    from dashboard import budget
+    from dashboard.rules import budget
 
     a = request.assumptions
     by_period = ("financial_year", "monitoring_month")  # the sheet reads year by year, month by month

@@ -33,7 +33,8 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard import db, decision_anchor, decision_chain, decision_key
+from dashboard.database import db
+from dashboard.files import decision_anchor, decision_chain, decision_key
 
 BACKUP_FILE = "commissioning.duckdb"
 MANIFEST_FILE = "backup.json"

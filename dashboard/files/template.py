@@ -21,10 +21,10 @@ import duckdb
 import pandas as pd
 import xlsxwriter
 
-from dashboard import db
-from dashboard.export_files import csv_zip_bytes, neutralise
-from dashboard.formatting import code_label
-from dashboard.schema import TEMPLATE_TABLES, Column, Table
+from dashboard.database import db
+from dashboard.database.schema import TEMPLATE_TABLES, Column, Table
+from dashboard.files.export_files import csv_zip_bytes, neutralise
+from dashboard.rules.formatting import code_label
 
 GUIDANCE_SHEET = "Guidance"
 LISTS_SHEET = "Lists"

@@ -25,8 +25,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
 
-from dashboard.appraisal import AssumptionError, Assumptions
-from dashboard.formatting import financial_year_start, long_date
+from dashboard.rules.appraisal import AssumptionError, Assumptions
+from dashboard.rules.formatting import financial_year_start, long_date
 
 SCENARIO = "scenario"
 AS_OF = "as_of"

@@ -36,8 +36,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from dashboard import db, decision_anchor
-from dashboard.decision_key import RecordKey
+from dashboard.database import db
+from dashboard.files import decision_anchor
+from dashboard.files.decision_key import RecordKey
 
 GENESIS_HASH = "0" * 64
 CHAIN_KEYED = "hmac-sha256"

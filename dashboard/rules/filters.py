@@ -15,8 +15,8 @@ from datetime import date
 
 import pandas as pd
 
-from dashboard.formatting import long_date
-from dashboard.view_state import AS_OF_RANGE  # a funding-ends-by date has the as-of date's range
+from dashboard.rules.formatting import long_date
+from dashboard.rules.view_state import AS_OF_RANGE  # a funding-ends-by date has the as-of date's range
 
 # filter field -> column of the metrics query it matches
 FILTER_COLUMNS = {

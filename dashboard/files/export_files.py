@@ -49,7 +49,7 @@ from typing import Any, BinaryIO
 import numpy as np
 import pandas as pd
 
-from dashboard import table_text, xlsx_writer
+from dashboard.files import table_text, xlsx_writer
 
 DANGEROUS_FIRST_CHARACTERS = table_text.FORMULA_START_CHARACTERS  # = + - @ tab CR LF (OWASP), stated there
 NEUTRALISING_PREFIX = "'"

@@ -44,8 +44,9 @@ from decimal import Decimal
 
 import pandas as pd
 
-from dashboard import values
-from dashboard.importer import (
+from dashboard.database.schema import TABLES_BY_NAME
+from dashboard.files import values
+from dashboard.files.importer import (
     LATEST_YEAR,
     ROW_COLUMN,
     Batch,
@@ -55,8 +56,7 @@ from dashboard.importer import (
     check_tables,
     template_text,
 )
-from dashboard.schema import TABLES_BY_NAME
-from dashboard.values import parse_date
+from dashboard.files.values import parse_date
 
 __all__ = ["parse_date", "parse_months", "parse_amount", "add_months", "grants_to_batch"]
 

@@ -38,12 +38,13 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from dashboard import db, decision_anchor, decision_chain, decision_key
-from dashboard.access import SUPPRESS_UP_TO
-from dashboard.appraisal import Assumptions, project_metrics, reference_assumptions
-from dashboard.decision_chain import CHAIN_KEYED, GENESIS_HASH, HASHED_FIELDS, record_hash  # noqa: F401 (re-exported)
-from dashboard.risk import factor_reasons, risk_sentence
-from dashboard.stopping import CostOfStopping, cost_of_stopping
+from dashboard.database import db
+from dashboard.files import decision_anchor, decision_chain, decision_key
+from dashboard.files.decision_chain import CHAIN_KEYED, GENESIS_HASH, HASHED_FIELDS, record_hash  # noqa: F401 (re-exported)
+from dashboard.rules.access import SUPPRESS_UP_TO
+from dashboard.rules.appraisal import Assumptions, project_metrics, reference_assumptions
+from dashboard.rules.risk import factor_reasons, risk_sentence
+from dashboard.rules.stopping import CostOfStopping, cost_of_stopping
 
 DECISIONS = {
     "continue": "Continue",
@@ -689,7 +690,7 @@ def publication_register(con: duckdb.DuckDBPyConnection, suppress_up_to: int = D
 
 def register_sheet(frame: pd.DataFrame, suppress_up_to: int = DEFAULT_SUPPRESS_UP_TO):
     """The register as an export_files.Sheet (headings, money and date formats)."""
-    from dashboard.export_files import Sheet
+    from dashboard.files.export_files import Sheet
 
     return Sheet(
         name="Decision register",
@@ -735,7 +736,7 @@ def register_about(
 
 def register_bytes(con: duckdb.DuckDBPyConnection, fmt: str, suppress_up_to: int = DEFAULT_SUPPRESS_UP_TO) -> bytes:
     """The register as CSV or Excel bytes, through the one safe export writer."""
-    from dashboard import export_files
+    from dashboard.files import export_files
 
     frame = publication_register(con, suppress_up_to)
     sheet = register_sheet(frame, suppress_up_to)

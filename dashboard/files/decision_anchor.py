@@ -32,8 +32,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from dashboard import db
-from dashboard.decision_key import RecordKey
+from dashboard.database import db
+from dashboard.files.decision_key import RecordKey
 
 LOG_SUFFIX = ".decision-log"
 GENESIS = "0" * 64
