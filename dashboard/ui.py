@@ -379,7 +379,7 @@ def assumptions_caption(assumptions: Assumptions) -> str:
     )
 
 
-# ---- sign-in and roles (dashboard/components/auth.py; the rules are in dashboard/access.py)
+# ---- sign-in and roles (dashboard/components/auth.py; the rules are in dashboard/rules/access.py)
 
 
 def require(permission: str) -> None:
@@ -390,7 +390,7 @@ def require(permission: str) -> None:
 
 
 def can(permission: str) -> bool:
-    """Whether the person using this session may do something (a permission in dashboard/access.py)."""
+    """Whether the person using this session may do something (a permission in dashboard/rules/access.py)."""
     from dashboard.components import auth
 
     return auth.can(permission)

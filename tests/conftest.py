@@ -18,7 +18,7 @@ TINY = DATA / "tiny"
 AS_OF = date(2026, 11, 22)
 # App tests run as admin (every page) unless a test sets a role; local mode is commissioner otherwise (access.py)
 os.environ.setdefault("COMMISSIONING_ROLE", "admin")
-# The decision-record key (dashboard/decision_key.py): one generated for this test run, never the user's own
+# The decision-record key (dashboard/files/decision_key.py): one generated for this test run, never the user's own
 os.environ.setdefault(
     "COMMISSIONING_DECISION_KEY_FILE", str(Path(tempfile.mkdtemp(prefix="decision-key-")) / "decision-record.key")
 )

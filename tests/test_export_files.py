@@ -209,7 +209,7 @@ def test_write_xlsx_writes_atomically(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["book.xlsx"]
 
 
-# --- the streaming writer (dashboard/xlsx_writer.py) ----------------------------------------------------
+# --- the streaming writer (dashboard/files/xlsx_writer.py) ----------------------------------------------------
 
 AWKWARD = [
     "Zoë 😀 中文 Wah Kiu",  # non-ASCII and an emoji (outside the BMP)

@@ -1,4 +1,8 @@
-"""Imports point down the house: the command line on top, the database layer at the bottom, no loops between.
+"""Imports point down the house: the command line and the app on top, the database layer at the bottom, no loops.
+
+The layers are the folders of dashboard/, bottom to top: database/, rules/, files/ (what comes in and goes out),
+then the Streamlit app (app.py, ui.py, views/, components/) beside the command line (commands/). A module may
+import its own layer and those below it, never one above, and the two on top never import each other.
 
 A feature module that imported the command line (to borrow an option helper) or a database layer that
 called up into the appraisal made loops that a reader had to hold in their head, and that broke as soon as
@@ -12,6 +16,8 @@ import ast
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from dashboard.database import db
 from dashboard.rules import appraisal
@@ -62,6 +68,46 @@ def _reachable(start: str) -> set[str]:
             seen.add(target)
             todo.append(target)
     return seen
+
+
+LAYERS = ("database", "rules", "files", "app", "commands")  # bottom to top; app and commands side by side on top
+APP_FOLDERS = ("views", "components")
+
+
+def _layer(name: str) -> str:
+    """The layer of a dashboard module, from its folder (app.py, ui.py and the package's own files are the app)."""
+    parts = name.split(".")[1:]
+    if parts and parts[0] in LAYERS:
+        return parts[0]
+    if parts == ["__main__"]:
+        return "commands"  # `python -m dashboard` is the command line
+    if len(parts) <= 1 or parts[0] in APP_FOLDERS:
+        return "app"
+    raise AssertionError(f"{name} is in no layer: put it in one of dashboard/{'/, dashboard/'.join(LAYERS[:3])}/")
+
+
+def _rank(layer: str) -> int:
+    """Bottom 0; the app and the command line share the top floor."""
+    return min(LAYERS.index(layer), LAYERS.index("app"))
+
+
+def test_every_module_is_in_a_layer():
+    layers = {name: _layer(name) for name in MODULES}
+    assert set(layers.values()) == set(LAYERS)
+    loose = sorted(path.name for path in PACKAGE.glob("*.py"))
+    assert loose == ["__init__.py", "__main__.py", "app.py", "ui.py"], f"a module outside the layers' folders: {loose}"
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_no_module_imports_a_layer_above_its_own(layer):
+    upward = sorted(
+        f"{name} -> {target}"
+        for name in MODULES
+        if _layer(name) == layer
+        for target in GRAPH[name]
+        if _rank(_layer(target)) > _rank(layer) or {_layer(target), layer} == {"app", "commands"}
+    )
+    assert not upward, f"dashboard/{layer} imports a layer above it (or beside it on top):\n" + "\n".join(upward)
 
 
 def test_the_graph_sees_imports_inside_functions():

@@ -1,4 +1,4 @@
-"""Headline figures, bounded chart points and table pages for the Portfolio page (dashboard/portfolio_summary.py)."""
+"""Headline figures, bounded chart points and table pages for the Portfolio page (rules/portfolio_summary.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The DuckDB writer (dashboard/table_text.py) gives the bytes the pandas writers it replaced gave.
+"""The DuckDB writer (dashboard/files/table_text.py) gives the bytes the pandas writers it replaced gave.
 
 The references are those writers, kept verbatim in tests/reference_writers.py, run on the same frame, so a
 column added to the metrics or to an export is covered without a new golden file: on the demo's own tables

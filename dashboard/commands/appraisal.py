@@ -1,7 +1,7 @@
 """The commands that print figures: `metrics` (every project's appraisal and risk) and `cost-of-stopping`.
 
 Both read the database only, at the assumptions the shared options give (commands/options.py); the figures
-come from dashboard/appraisal.py and stopping.py, so the command line prints what the pages show.
+come from dashboard/rules/appraisal.py and stopping.py, so the command line prints what the pages show.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The commands that make, fill and keep the database: init, import, backup and restore.
 
 They are the only commands that replace the database file; each says what it did, or why it did nothing, in
-words a council officer can act on. The work itself is in dashboard/importer.py, import_sources.py, synthetic.py
+words a council officer can act on. The work itself is in dashboard/files/importer.py, import_sources.py, synthetic.py
 and backup.py.
 """
 

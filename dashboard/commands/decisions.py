@@ -2,7 +2,7 @@
 
 There is deliberately no command that changes or deletes a decision: a mistake is put right by a new record
 with --corrects. The record's rules (append-only, chained fingerprints, seals, the decision log) are in
-dashboard/decisions.py; these commands only read their options and say what happened.
+dashboard/files/decisions.py; these commands only read their options and say what happened.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """`export finance`: the finance workbook, zip of CSVs or one CSV, named for what it holds.
 
-The tables and their rules are in dashboard/finance.py (the same ones the Finance page downloads); this
+The tables and their rules are in dashboard/files/finance.py (the same ones the Finance page downloads); this
 command turns the options (filters, financial years, monitoring month and the shared assumptions) into a
 FinanceRequest, chooses the kind of file from --out and says what it wrote.
 """

@@ -1,6 +1,6 @@
 """`report DECISION_ID --out FILE.pdf|FILE.html`: the plain-English justification report for one decision.
 
-The report is built from the decision record alone (dashboard/reports.py), so printing it again later says
+The report is built from the decision record alone (dashboard/files/reports.py), so printing it again later says
 the same thing; this command checks the options and the file name and writes it.
 """
 

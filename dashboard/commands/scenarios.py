@@ -1,6 +1,6 @@
 """`scenarios list | save | delete`: the council's named sets of assumptions, from the command line.
 
-Saving and deleting go through dashboard/scenarios.py, which keeps the Base case fixed; any command that takes
+Saving and deleting go through dashboard/rules/scenarios.py, which keeps the Base case fixed; any command that takes
 the shared assumption options (commands/options.py) can then run at a saved one with --scenario NAME.
 """
 

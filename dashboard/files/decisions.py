@@ -13,10 +13,10 @@ The record is append-only:
   `record_decision`, which appends one row through `db.write_database` (copy, one transaction, atomic swap);
 - a mistake is put right by a new record that names the one it corrects (`corrects_decision_id`); both stay;
 - each record carries a SHA-256 fingerprint chained to the previous record's and a seal, an HMAC-SHA-256
-  under a key kept outside the database, chained to the previous record's seal (dashboard/decision_chain.py),
+  under a key kept outside the database, chained to the previous record's seal (dashboard/files/decision_chain.py),
   so an edit, a deletion, a renumbering or an invented record is found even by someone who recomputes every
   fingerprint with this code;
-- every change is first written to the decision log beside the database (dashboard/decision_anchor.py), which
+- every change is first written to the decision log beside the database (dashboard/files/decision_anchor.py), which
   finds a rollback (an older copy put back, the newest records deleted) and knows the highest id ever issued,
   so an id is never given twice;
 - `verify_decision_log` says which record and how; `record_decision` refuses to add to a record that fails it;
@@ -180,7 +180,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-# --- tamper evidence (dashboard/decision_chain.py, dashboard/decision_anchor.py) ---------------------
+# --- tamper evidence (dashboard/files/decision_chain.py, dashboard/files/decision_anchor.py) ---------------------
 
 
 def check_record(con: duckdb.DuckDBPyConnection, *, with_log: bool = True) -> decision_chain.RecordCheck:
