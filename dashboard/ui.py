@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboard.database import db
 from dashboard.rules import scenarios, view_state
-from dashboard.rules.appraisal import AssumptionError, Assumptions, project_metrics, reference_assumptions
+from dashboard.rules.appraisal import AssumptionError, Assumptions, project_metrics
 from dashboard.rules.filters import PortfolioFilters
 from dashboard.rules.formatting import escape_markdown
 
@@ -167,15 +167,6 @@ def query(name: str, **params) -> pd.DataFrame:
     """Run queries/<name>.sql with bind parameters; cached per database version and parameters."""
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
     return _query(database_version(), name, frozen)
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def _reference_assumptions(version: tuple) -> Assumptions:
-    return reference_assumptions(_cursor_for(version), date.today())
-
-
-def default_assumptions() -> Assumptions:
-    return _reference_assumptions(database_version()).with_changes(as_of=date.today())
 
 
 # ---- the view: scenario, assumptions, as-of date and financial years, carried by the URL (view_state.py)
@@ -367,16 +358,6 @@ def show_figures_basis(assumptions: Assumptions | None = None, prefix: str = "")
         text += " Choose another on the Scenarios page or change them on the Assumptions page."
     with st.container(key="figures_basis"):
         st.caption(text)
-
-
-def assumptions_caption(assumptions: Assumptions) -> str:
-    """The assumptions in words (without the scenario), for messages."""
-    from dashboard.rules.formatting import long_date, percent
-
-    return (
-        f"as of {long_date(assumptions.as_of)}; discount rate {percent(assumptions.discount_rate, 1)}; "
-        f"{assumptions.horizon_years}-year horizon"
-    )
 
 
 # ---- sign-in and roles (dashboard/components/auth.py; the rules are in dashboard/rules/access.py)

@@ -175,10 +175,6 @@ class RecordCheck:
     table_highest: int = 0  # the highest decision number in the table
 
     @property
-    def intact(self) -> bool:
-        return not self.problems
-
-    @property
     def needs_seal(self) -> bool:
         """Records made before keyed seals that no seal covers yet (the next keyed write seals them)."""
         return self.legacy_count > 0 and self.sealed is None

@@ -198,11 +198,6 @@ def verify_decision_log(con: duckdb.DuckDBPyConnection, *, with_log: bool = True
     return check_record(con, with_log=with_log).problems
 
 
-def latest_hash(con: duckdb.DuckDBPyConnection) -> str | None:
-    rows = decision_chain.table_rows(con)
-    return None if not rows else str(rows[-1]["record_hash"])
-
-
 # --- validation --------------------------------------------------------------------------------------
 
 

@@ -87,19 +87,6 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def is_text_column(series: pd.Series) -> bool:
-    """True for columns that can hold user text (object or string dtype)."""
-    return series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
-
-
-def neutralise_series(series: pd.Series) -> pd.Series:
-    """Neutralise every text value of a column; a numeric or date column is returned as it is."""
-    if not is_text_column(series):
-        return series
-    values = series.tolist()
-    return pd.Series([neutralise(v) for v in values], index=series.index, dtype=object, name=series.name)
-
-
 # --- sheets ------------------------------------------------------------------------------------------
 
 

@@ -44,7 +44,6 @@ from dashboard.files.importer import (
 
 FORMATS = ("template", "360giving")
 MAX_UPLOAD_MB = 200  # what the Data page's uploader accepts a file (the import's own caps then apply)
-MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 MAX_SHEET_COLUMNS = 1024  # a template sheet has under 20 columns, a 360Giving sheet under 200
 ACCEPTED_EXTENSIONS = ("csv", "zip", "xlsx", "xlsm", "json")
 # sheets our own template carries besides the tables; ignored on the way back in

@@ -18,7 +18,6 @@ from dashboard.database.schema import BENEFICIARY_AGENCIES
 from dashboard.rules.appraisal import Assumptions
 from dashboard.rules.formatting import financial_year_start, gbp, month_label, percent
 
-RAG_ORDER = ("red", "amber", "green")
 MONITORING_COLUMNS = [
     "project_id",
     "project_name",
