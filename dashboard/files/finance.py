@@ -39,7 +39,7 @@ from dashboard.database import db
 from dashboard.files import export_files
 from dashboard.files.export_files import Sheet
 from dashboard.rules.appraisal import Assumptions, project_metrics
-from dashboard.rules.filters import PortfolioFilters
+from dashboard.rules.filters import FILTERS, PortfolioFilters
 from dashboard.rules.formatting import (
     code_label,
     financial_year,
@@ -499,17 +499,6 @@ def scenario_shifts(a: Assumptions) -> list[str]:
     return out  # a changed optimism bias table is listed in full beside this
 
 
-# PortfolioFilters field -> CLI option
-FILTER_OPTIONS = {
-    "service_areas": "--service-area",
-    "funders": "--funder",
-    "statuses": "--status",
-    "risk_bands": "--risk-band",
-    "innovation_types": "--innovation-type",
-    "localities": "--locality",
-}
-
-
 def reproduce_command(request: FinanceRequest, out: str = "finance.xlsx") -> str:
     a = request.assumptions
     parts = [
@@ -524,9 +513,9 @@ def reproduce_command(request: FinanceRequest, out: str = "finance.xlsx") -> str
     # --option=value so a value that starts with a dash is never read as an option
     for label in request.financial_years:
         parts.append(f"--fy={shlex.quote(label)}")
-    for name, option in FILTER_OPTIONS.items():
-        for value in getattr(request.filters, name):
-            parts.append(f"{option}={shlex.quote(value)}")
+    for f in FILTERS:
+        for value in getattr(request.filters, f.field):
+            parts.append(f"{f.option}={shlex.quote(value)}")
     return " ".join(parts)
 
 
@@ -667,15 +656,6 @@ def finance_csv_zip_bytes(sheets: list[Sheet]) -> bytes:
     return export_files.csv_zip_bytes(finance_csv_tables(sheets), readme=CSV_README)
 
 
-# what a file name calls several values of one filter: "3-funders"
-FILTER_NAME_PLURALS = {
-    "service_areas": "service-areas",
-    "funders": "funders",
-    "statuses": "statuses",
-    "risk_bands": "risk-bands",
-    "innovation_types": "innovation-types",
-    "localities": "localities",
-}
 FILE_STEM_MAX = 150
 
 
@@ -689,12 +669,12 @@ def file_stem(request: FinanceRequest) -> str:
     as_of = f"as-of-{request.assumptions.as_of.isoformat()}"
     parts = ["finance", _years_for_file_name(request.financial_years)]
     chosen = []
-    for name in FILTER_OPTIONS:
-        values = getattr(request.filters, name)
+    for f in FILTERS:
+        values = getattr(request.filters, f.field)
         if len(values) == 1:
-            chosen.append(("risk-" if name == "risk_bands" else "") + _slug(values[0]))
+            chosen.append(("risk-" if f.field == "risk_bands" else "") + _slug(values[0]))
         elif values:
-            chosen.append(f"{len(values)}-{FILTER_NAME_PLURALS[name]}")
+            chosen.append(f"{len(values)}-{f.plural}")
     filters = "-".join(c for c in chosen if c) or "all-projects"
     room = FILE_STEM_MAX - len("-".join(parts)) - len(as_of) - 2
     if len(filters) > room:

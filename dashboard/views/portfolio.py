@@ -19,7 +19,7 @@ from dashboard.components.finance_downloads import render_finance_downloads
 from dashboard.components.outcomes import render_portfolio_outcome_coverage
 from dashboard.components.sensitivity import render_portfolio_sensitivity
 from dashboard.files.export_files import Sheet, csv_bytes, xlsx_bytes
-from dashboard.rules.filters import FUNDING_WINDOW, FUNDING_WINDOW_MONTHS, NOT_SCORED, PortfolioFilters
+from dashboard.rules.filters import FILTERS, FUNDING_WINDOW, FUNDING_WINDOW_MONTHS, NOT_SCORED, PortfolioFilters
 from dashboard.rules.formatting import (
     forward_view_phrase,
     gbp,
@@ -37,14 +37,7 @@ from dashboard.rules.view_state import AS_OF_RANGE
 
 TABLE_PAGE_ROWS = 500  # the browser is never sent more rows than this at once
 
-FILTER_WIDGETS = [
-    ("service_areas", "Service area", "service_area"),
-    ("innovation_types", "Innovation type", "innovation_type"),
-    ("statuses", "Status", "status"),
-    ("risk_bands", "Risk band", "projectitis_band"),
-    ("funders", "Funder", "funders"),
-    ("localities", "Locality", "locality"),
-]
+FILTER_WIDGETS = [(f.field, f.label.capitalize(), f.column) for f in FILTERS]  # dashboard/rules/filters.py
 ANY_TIME = "Any time"
 BY_A_DATE = "By a date"
 FUNDING_CHOICES = [ANY_TIME, *(f"Within {n} months" for n in FUNDING_WINDOW_MONTHS), BY_A_DATE]
