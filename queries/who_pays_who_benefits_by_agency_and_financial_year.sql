@@ -10,7 +10,7 @@
 with
 
 params as (
-    select year(cast($as_of as date)) - case when month(cast($as_of as date)) < 4 then 1 else 0 end as first_year
+    select fy_start_year_of(cast($as_of as date)) as first_year
 ),
 
 agency_years as (
@@ -40,7 +40,7 @@ pays as (
 benefits as (
     select
         agency,
-        year(month_start_date) - case when month(month_start_date) < 4 then 1 else 0 end as fy_start_year,
+        fy_start_year_of(month_start_date) as fy_start_year,
         sum(adjusted_gbp) as benefits_gbp
     from appraisal_line_months($discount_rate, $horizon_years, $optimism_bias, $shifts)
     where side = 'benefit' and is_fiscal

@@ -48,6 +48,7 @@ from dashboard.rules.formatting import (
     long_date,
     month_label,
     percent,
+    to_date,
 )
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -170,11 +171,6 @@ class FinanceRequest:
             return None
         return sorted({financial_year_start(label).year for label in self.financial_years})
 
-    def cost_cutoff_date(self) -> date:
-        """31 March closing the horizon, counted in whole financial years from the as-of year."""
-        first = financial_year_start(financial_year(self.assumptions.as_of)).year
-        return date(first + self.assumptions.horizon_years, 3, 31)
-
 
 def _query(con, name: str, request: FinanceRequest, project_ids: list[str] | None) -> pd.DataFrame:
     params = {
@@ -240,6 +236,7 @@ def finance_sheets(
     by_funder = _query(con, "funding_by_funder_and_financial_year", request, project_ids)
     ending = _query(con, "funding_ending_within_12_months", request, project_ids)
     sources = _query(con, "finance_source_tables", request, project_ids)
+    cutoff = _query(con, "finance_cost_cutoff", request, project_ids)["cost_cutoff_date"].iloc[0]  # the SQL's own rule
 
     sheets = [
         Sheet(
@@ -271,7 +268,14 @@ def finance_sheets(
         _ending_sheet(ending, metrics),
         *_budget_sheets(con, request, project_ids),
         export_files.about_sheet(
-            about_rows(request, sources, council_name=council_name, produced_at=produced_at, data_source=data_source),
+            about_rows(
+                request,
+                sources,
+                council_name=council_name,
+                produced_at=produced_at,
+                data_source=data_source,
+                cost_cutoff=to_date(cutoff),
+            ),
             name=TABLES["about_this_export"],
         ),
     ]
@@ -428,6 +432,7 @@ def about_rows(
     council_name: str,
     produced_at: datetime,
     data_source: str,
+    cost_cutoff: date,
 ) -> list[tuple[str, object]]:
     """The About sheet: enough to know what the figures are and to reproduce them."""
     a = request.assumptions
@@ -473,11 +478,10 @@ def about_rows(
         )
     for item, text in BASIS:
         if item == "Open-ended cost lines":
-            cutoff = request.cost_cutoff_date()
             text = (
                 "A cost line with no end date runs to its project's planned end date if the project has one, "
-                f"otherwise to {long_date(cutoff)}: the end of the {a.horizon_years}-year horizon counted in whole "
-                f"financial years from {financial_year(a.as_of)}, the year of the as-of date."
+                f"otherwise to {long_date(cost_cutoff)}: the end of the {a.horizon_years}-year horizon counted in "
+                f"whole financial years from {financial_year(a.as_of)}, the year of the as-of date."
             )
         rows.append((item, text))
     rows.append(("Reproduce with", reproduce_command(request)))
