@@ -30,6 +30,8 @@ from streamlit.testing.v1 import AppTest, app_test, local_script_runner
 
 from tests.conftest import TINY
 
+pytestmark = pytest.mark.slow  # twenty app sessions reading while imports run in a subprocess
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
 SESSIONS = 20

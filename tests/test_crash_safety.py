@@ -17,11 +17,14 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from dashboard.database import db
 from dashboard.files.decisions import decision_history, verify_decision_log
 from dashboard.files.importer import import_folder
 from tests.conftest import TINY
+
+pytestmark = pytest.mark.slow  # kills imports and decision writes part-way, in subprocesses, until enough kills land
 
 ROOT = Path(__file__).resolve().parent.parent
 KILLS = 4

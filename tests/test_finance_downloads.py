@@ -17,6 +17,8 @@ from dashboard.rules.appraisal import Assumptions, project_metrics
 from dashboard.rules.filters import PortfolioFilters
 from tests.conftest import DATA, build_db
 
+pytestmark = pytest.mark.slow  # runs the app's pages (Streamlit AppTest)
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
 

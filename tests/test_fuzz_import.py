@@ -28,6 +28,8 @@ from dashboard.files.import_sources import UNFORESEEN, SourceFile, import_files,
 from dashboard.files.importer import Problem, check_tables
 from tests.conftest import DATA, TINY, build_db
 
+pytestmark = pytest.mark.slow  # thousands of malformed files through the importer
+
 AS_OF = date(2026, 11, 22)
 TEMPLATES = {t.name: t for t in TEMPLATE_TABLES if (TINY / t.file_name).is_file()}
 TEMPLATE_EXAMPLES, GIVING_EXAMPLES, ARBITRARY_EXAMPLES = 1200, 400, 600  # reading and checking only

@@ -32,6 +32,8 @@ from dashboard.files.import_limits import ImportLimits
 from dashboard.files.import_sources import SourceFile, import_files, import_path
 from tests.conftest import DATA, TINY, build_db
 
+pytestmark = pytest.mark.slow  # crafted hostile files, some hundreds of megabytes unpacked, and full disks
+
 HOSTILE = DATA / "hostile"
 ZIP_BOMB = HOSTILE / "zip-bomb-3x300MB-blank-lines.zip"  # made by make_zip_bomb() below, kept to save 9 s a run
 AS_OF = date(2026, 11, 22)

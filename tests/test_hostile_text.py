@@ -29,6 +29,8 @@ from dashboard.rules.appraisal import Assumptions
 from dashboard.rules.formatting import escape_markdown
 from tests.conftest import TINY, build_db
 
+pytestmark = pytest.mark.slow  # runs the app's pages (Streamlit AppTest) with hostile text
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
 AS_OF = date(2026, 11, 22)

@@ -12,10 +12,14 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from dashboard.database import db
 from dashboard.files.import_sources import import_path
 from dashboard.files.importer import import_folder
 from tests.conftest import TINY
+
+pytestmark = pytest.mark.slow  # imports killed part-way in subprocesses
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,6 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.rules.formatting import gbp
 
+pytestmark = pytest.mark.slow  # runs the app's pages (Streamlit AppTest)
+
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
 

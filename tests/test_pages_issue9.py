@@ -10,6 +10,8 @@ from streamlit.testing.v1 import AppTest
 from dashboard.rules import scenarios
 from tests.conftest import DATA, build_db
 
+pytestmark = pytest.mark.slow  # runs the app's pages (Streamlit AppTest)
+
 PAGES = Path(__file__).resolve().parent.parent / "dashboard" / "views"
 
 

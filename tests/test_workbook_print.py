@@ -28,6 +28,8 @@ from dashboard.rules.appraisal import Assumptions, reference_assumptions
 from dashboard.rules.filters import PortfolioFilters
 from tests.conftest import AS_OF
 
+pytestmark = pytest.mark.slow  # prints workbooks to PDF with LibreOffice
+
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 needs_libreoffice = pytest.mark.skipif(
     SOFFICE is None,
