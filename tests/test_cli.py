@@ -19,6 +19,7 @@ def run(capsys, *args):
     return code, out, err
 
 
+@pytest.mark.slow  # builds and imports the demo through the command line
 def test_init_import_and_metrics_round_trip(tmp_path, capsys):
     path = tmp_path / "cli.duckdb"
     assert run(capsys, "init", "--empty", "--db", path)[0] == 0

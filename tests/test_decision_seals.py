@@ -34,6 +34,8 @@ from dashboard.files.decisions import (
     verify_decision_log,
 )
 
+pytestmark = pytest.mark.slow  # forges and rolls back the decision record, with keys generated in subprocesses
+
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
 

@@ -255,6 +255,7 @@ def test_the_format_can_be_forced_for_a_file_detection_would_not_recognise():
     ("file", "grants", "warnings"),
     [("IndigoTrust_360giving.csv", 269, 0), ("baring.json", 53, 0), ("360_giving_LBFEW_2010_2015.xlsx", 4116, 6)],
 )
+@pytest.mark.slow  # imports real published files
 def test_the_real_published_files_import(tmp_path, file, grants, warnings, read):
     from tests.conftest import build_db
 

@@ -25,6 +25,8 @@ from dashboard.database import db
 from dashboard.files.import_sources import SourceFile, import_files, import_path
 from tests.conftest import DATA, build_db
 
+pytestmark = pytest.mark.slow  # imports real published 360Giving files
+
 REAL = DATA / "360giving"
 SHORT_GRANTS = REAL / "awefw001p00000zgyHZAAY.json"
 POWER_TO_CHANGE = REAL / "a002400000nO46WAAS.json"

@@ -21,6 +21,8 @@ from dashboard.files.reports import (
     render_pdf,
 )
 
+pytestmark = pytest.mark.slow  # renders PDFs with every fallback font
+
 NAMES = {
     "Chinese": "華僑長者午餐會",
     "Japanese": "ひまわり介護",

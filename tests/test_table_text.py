@@ -223,6 +223,7 @@ def frames(draw, *, kinds_excluded: tuple[str, ...] = (), min_rows: int = 0):
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.slow  # compares writers on many generated frames
 @SETTINGS
 @given(frames())
 def test_export_csv_equals_the_cell_by_cell_writer_on_any_frame(drawn):
@@ -240,6 +241,7 @@ def test_export_csv_equals_the_cell_by_cell_writer_on_any_frame(drawn):
 # pandas' own to_csv writes the lists and mixed object columns of the reference as str(value): a mixed column
 # of dates and date-times there depends on the order pandas meets them, which the app never relies on. With
 # no rows the old writer failed on a date column (see test_metrics_of_an_empty_portfolio_prints_the_header).
+@pytest.mark.slow  # compares writers on many generated frames
 @SETTINGS
 @given(frames(kinds_excluded=("mixed",), min_rows=1))
 def test_cli_csv_equals_pandas_to_csv_with_formula_safe_text_on_any_frame(drawn):
@@ -248,6 +250,7 @@ def test_cli_csv_equals_pandas_to_csv_with_formula_safe_text_on_any_frame(drawn)
     assert table_text.to_bytes(frame, table_text.CLI_CSV) == expected
 
 
+@pytest.mark.slow  # compares writers on many generated frames
 @SETTINGS
 @given(frames(kinds_excluded=("mixed", "lists", "object_text")))
 def test_json_equals_pandas_to_json_on_any_frame(drawn):
@@ -288,6 +291,7 @@ def test_order_by_sorts_stably_like_pandas():
     assert text == "k,v\na,2\na,4\nb,1\nb,3\n"
 
 
+@pytest.mark.slow  # compares writers on many generated frames
 def test_an_arrow_table_and_its_pandas_frame_give_the_same_text(demo_db, read):
     from dashboard.rules.appraisal import project_metrics_table
 

@@ -64,6 +64,7 @@ def metrics(path, assumptions):
     return frame.sort_values("project_id").reset_index(drop=True)
 
 
+@pytest.mark.slow  # exports the demo as a template and imports it again
 @pytest.mark.parametrize("kind", ["xlsx", "zip"])
 def test_the_demo_exported_as_a_template_imports_into_an_empty_database_with_identical_metrics(
     demo_db, tmp_path, kind, base_assumptions
