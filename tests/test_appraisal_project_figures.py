@@ -172,6 +172,7 @@ def _figures(path, sql: str, assumptions: Assumptions) -> pd.DataFrame:
         con.close()
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 @pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.parametrize("portfolio", ["demo_db", "synthetic_db"])
 def test_closed_form_figures_equal_the_month_by_month_sums(case, portfolio, request):

@@ -25,6 +25,7 @@ for name in sys.argv[1:]:
 """
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 @pytest.mark.parametrize("layer", BELOW_THE_APP)
 def test_nothing_below_the_app_imports_streamlit(layer):
     """One fresh interpreter a layer (not one a module: fifty interpreter start-ups were much of the fast tier),

@@ -37,6 +37,7 @@ def pence(values: pd.Series) -> pd.Series:
     return (values * 100).round().astype("int64")
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_monitoring_month_defaults_to_the_latest_month_of_the_year_with_any_actual(monitoring):
     assert set(monitoring["monitoring_month"]) == {pd.Timestamp(2026, 8, 1)}
     assert set(monitoring["financial_year"]) == {"2026-27"}
@@ -161,6 +162,7 @@ def _folder_with_actuals(tmp_path, text: str):
     return folder
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_bad_actuals_are_refused_by_row_column_and_reason_and_nothing_is_imported(tmp_path, read):
     path = build_db(tmp_path / "empty.duckdb", None)
     folder = _folder_with_actuals(
@@ -188,6 +190,7 @@ def test_bad_actuals_are_refused_by_row_column_and_reason_and_nothing_is_importe
     assert read(path).execute("select count(*) from projects").fetchone()[0] == 0
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_actuals_keep_credits_months_from_spreadsheet_dates_and_hostile_text_as_text(tmp_path, read):
     path = build_db(tmp_path / "empty.duckdb", None)
     folder = _folder_with_actuals(
@@ -235,6 +238,7 @@ def demo_book(demo_db):
     return openpyxl.load_workbook(io.BytesIO(finance.finance_xlsx_bytes(sheets, request))), imported
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_budget_sheets_open_cleanly_and_reconcile_to_the_imported_actuals(demo_book):
     from dashboard.files.export_files import MONEY_FORMAT
 
@@ -260,6 +264,7 @@ def test_budget_sheets_open_cleanly_and_reconcile_to_the_imported_actuals(demo_b
         assert words in about
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_export_finance_writes_the_budget_monitoring_table_for_a_monitoring_month(demo_db, tmp_path):
     import csv
 
@@ -315,6 +320,7 @@ def test_a_project_with_no_actuals_has_no_months(budget_db, read):
     assert budget.project_months(read(budget_db), Assumptions(as_of=AS_OF), "P7").empty
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_database_from_before_actuals_has_nothing_to_monitor_but_still_exports(tmp_path, read):
     import duckdb
 
@@ -333,6 +339,7 @@ def test_a_database_from_before_actuals_has_nothing_to_monitor_but_still_exports
     assert [s.name for s in sheets][5] == "Budget monitoring" and sheets[5].frame.empty
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_the_filled_workbook_template_carries_the_actuals_back_to_the_penny(demo_db, tmp_path, read):
     from dashboard.files import template
     from dashboard.files.import_sources import import_path

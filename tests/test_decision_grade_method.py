@@ -55,6 +55,7 @@ AS_OF = date(2026, 11, 22)
 # ---- line periods -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_cost_with_no_end_date_ends_with_its_project(metrics_at):
     # MC01 £1,000 a month from January 2025, no end date; the project ends on 30 June 2025: six months
     assert metrics_at(AS_OF).loc["M01", "pv_cost_gbp"] == 6000.00
@@ -96,6 +97,7 @@ def test_amounts_in_another_price_year_are_converted_to_the_price_base(metrics_a
     assert m03["pv_cost_gbp"] == round(pv([cost] * 60), 2)
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_an_unknown_price_year_is_an_import_error_naming_the_years_available(tmp_path):
     from dashboard.files.importer import import_folder
 

@@ -148,6 +148,7 @@ def test_there_are_no_import_loops():
     assert not loops, "import loops:\n" + "\n".join(loops)
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_every_module_that_writes_imports_the_appraisal_whose_hook_stores_the_figures():
     """A write made without appraisal imported would commit without its reference figures, and readers would
     then trust figures stored for the data before it (appraisal.figures_source)."""
@@ -166,6 +167,7 @@ def test_every_module_that_writes_imports_the_appraisal_whose_hook_stores_the_fi
     assert appraisal.store_reference_figures in db._before_commit_hooks.values()  # noqa: SLF001
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_the_command_line_does_not_import_streamlit():
     code = f"import sys, {', '.join(COMMANDS)}; sys.exit(1 if 'streamlit' in sys.modules else 0)"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)

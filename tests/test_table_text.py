@@ -35,6 +35,7 @@ def metrics_frame(con, assumptions):
     return metrics[columns].sort_values("project_id", kind="stable")
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_metrics_command_prints_the_bytes_the_pandas_writer_printed_on_the_demo(demo_db, read, capsys, fmt):
     assert main(["metrics", "--db", str(demo_db), "--as-of", AS_OF.isoformat(), "--format", fmt]) == 0
@@ -45,6 +46,7 @@ def test_metrics_command_prints_the_bytes_the_pandas_writer_printed_on_the_demo(
     assert len(printed.splitlines()) > 60
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_metrics_at_other_assumptions_match_too(demo_db, read, capsys):
     args = ["--as-of", "2025-07-15", "--discount-rate", "0.05", "--horizon-years", "10"]
     assert main(["metrics", "--db", str(demo_db), *args]) == 0
@@ -53,6 +55,7 @@ def test_metrics_at_other_assumptions_match_too(demo_db, read, capsys):
     assert capsys.readouterr().out == ref.write_table_text(metrics_frame(con, assumptions), "csv")
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_scenarios_list_matches_the_pandas_writer(demo_db, read, capsys):
     from dashboard.rules.scenarios import list_scenarios, scenarios_frame
 
@@ -62,6 +65,7 @@ def test_scenarios_list_matches_the_pandas_writer(demo_db, read, capsys):
         assert capsys.readouterr().out == ref.write_table_text(frame, fmt)
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_every_finance_table_matches_the_cell_by_cell_writer(demo_db, read):
     con = read(demo_db)
     request = finance.FinanceRequest(reference_assumptions(con, AS_OF))
@@ -77,6 +81,7 @@ def test_every_finance_table_matches_the_cell_by_cell_writer(demo_db, read):
                 assert archive.read(name) == ref.csv_bytes(sheet), name
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_decision_register_matches_the_cell_by_cell_writer(tiny_db, read, base_assumptions):
     for project, decision, rationale in (
         ("P001", "stop", '=HYPERLINK("http://example.invalid","x"), then more'),
@@ -103,6 +108,7 @@ def test_decision_register_matches_the_cell_by_cell_writer(tiny_db, read, base_a
         assert export_files.csv_bytes(sheet) == ref.csv_bytes(sheet)
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_import_templates_and_current_data_match_the_cell_by_cell_writer(demo_db, read):
     frames = template.current_frames(read(demo_db))
     for name, frame in frames.items():
@@ -274,6 +280,7 @@ def test_rows_keep_their_order_across_chunks_and_batches(monkeypatch):
         assert table_text.to_bytes(frame, fmt) + (b"\n" if name == "json" else b"") == expected
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_metrics_of_an_empty_portfolio_prints_the_header(tmp_path, capsys):
     # the pandas writer raised TypeError here ('any' with datetime64 dtypes) on an empty frame
     path = tmp_path / "empty.duckdb"

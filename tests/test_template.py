@@ -83,6 +83,7 @@ def test_the_demo_exported_as_a_template_imports_into_an_empty_database_with_ide
     pd.testing.assert_frame_equal(metrics(source, base_assumptions), metrics(empty, base_assumptions))
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_text_that_looks_like_a_formula_survives_the_csv_round_trip(tiny_db, tmp_path, read):
     folder = tmp_path / "odd"
     folder.mkdir()
@@ -100,6 +101,7 @@ def test_text_that_looks_like_a_formula_survives_the_csv_round_trip(tiny_db, tmp
     assert read(again).execute("select name from projects where project_id = 'P001'").fetchall() == [("=1+1 drumkit",)]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_fields_still_to_fill_in_are_exported_empty_so_they_must_be_filled_before_reimport(tiny_db, tmp_path):
     grants = (
         "Identifier,Title,Currency,Amount Awarded,Award Date,Funding Org:Name,Recipient Org:Name\n"
