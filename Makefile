@@ -10,7 +10,7 @@ PORT ?= 8501
 # can reach the app gets its one role (README.md, Security and access)
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test lint format demo-db clean fonts
+.PHONY: run test test-fast lint format demo-db clean fonts
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,13 @@ test: $(VENV)/.installed $(DB) test-system-packages $(OIDC_DIR)/node_modules/.pa
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# For developers between commits: lint and the unit and query tests, under a minute; leaves out the tests marked
+# slow (app pages, subprocesses killed mid-write, fuzzing, LibreOffice) and browser (tests/e2e). `make test` runs all.
+test-fast: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q -m "not slow and not browser" --ignore=tests/e2e
 
 format: $(VENV)/.installed
 	$(BIN)/ruff format .

@@ -32,8 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dashboard import db, finance, synthetic  # noqa: E402
-from dashboard.appraisal import project_metrics, reference_assumptions  # noqa: E402
+from dashboard.database import db  # noqa: E402
+from dashboard.files import finance, synthetic  # noqa: E402
+from dashboard.rules.appraisal import project_metrics, reference_assumptions  # noqa: E402
 
 AS_OF = date.today()  # in the month the database is written, so the stored figures hold
 

@@ -79,9 +79,9 @@ CASES = ("zip-bomb", "newlines-zip", "empty-rows-xlsx", "deep-json", "blank-csv-
 
 def child(name: str, path: Path) -> int:
     """Import one hostile file (made by the parent, so making it does not count in this process's peak)."""
-    from dashboard import db
-    from dashboard.import_sources import import_path
-    from dashboard.importer import import_folder
+    from dashboard.database import db
+    from dashboard.files.import_sources import import_path
+    from dashboard.files.importer import import_folder
 
     folder = Path(tempfile.mkdtemp(prefix="bench_hostile_db_"))
     database = folder / "bench.duckdb"

@@ -18,9 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dashboard import db  # noqa: E402
-from dashboard.import_sources import import_path  # noqa: E402
-from dashboard.importer import import_folder  # noqa: E402
+from dashboard.database import db  # noqa: E402
+from dashboard.files.import_sources import import_path  # noqa: E402
+from dashboard.files.importer import import_folder  # noqa: E402
 
 TINY = ROOT / "tests" / "data" / "tiny"
 

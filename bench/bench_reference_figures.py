@@ -31,7 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dashboard import appraisal, db  # noqa: E402
+from dashboard.database import db  # noqa: E402
+from dashboard.rules import appraisal  # noqa: E402
 
 AS_OF = date.today()  # in the month the database is written, so the stored figures hold
 
@@ -79,7 +80,7 @@ def write_empty(path: Path) -> None:
 
 
 def write_decision(path: Path, project_id: str, effective_date: date) -> None:
-    from dashboard.decisions import DecisionInput, record_decision
+    from dashboard.files.decisions import DecisionInput, record_decision
 
     entry = DecisionInput(
         project_id=project_id,
@@ -93,7 +94,7 @@ def write_decision(path: Path, project_id: str, effective_date: date) -> None:
 
 
 def write_import(path: Path, folder: Path) -> None:
-    from dashboard.importer import import_folder
+    from dashboard.files.importer import import_folder
 
     result = import_folder(folder, path, imported_by="bench")
     if not result.ok:

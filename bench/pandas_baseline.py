@@ -11,7 +11,7 @@ as an analyst would do once the monthly table no longer fits.
 It is written from the rules as README.md states them ("How the figures are worked out" and "Projectitis
 risk"), not from the SQL, and is read as a second statement of the method: each rule is a few lines under a
 comment quoting it. tests/test_pandas_baseline.py holds it equal, column by column and to the penny, to
-dashboard.appraisal.project_metrics, so the speed comparison compares like with like and the two statements of
+dashboard.rules.appraisal.project_metrics, so the speed comparison compares like with like and the two statements of
 the method check each other. Where they disagree (which cost lines count as "running costs left"), the baseline
 follows README.md and the test marks the disagreement as an expected failure that names it.
 """
@@ -24,8 +24,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from dashboard.appraisal import Assumptions
-from dashboard.schema import FISCAL_BENEFIT_TYPES, OPEN_STATUSES
+from dashboard.database.schema import FISCAL_BENEFIT_TYPES, OPEN_STATUSES
+from dashboard.rules.appraisal import Assumptions
 
 CHUNK_PROJECTS = 50_000
 VIEWS = ("whole_life", "forward")  # "was it worth it" and "what continuing costs and returns"

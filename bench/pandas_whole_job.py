@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import pandas_baseline  # noqa: E402
-from dashboard import db  # noqa: E402
-from dashboard.appraisal import METRIC_COLUMNS, reference_assumptions  # noqa: E402
+from dashboard.database import db  # noqa: E402
+from dashboard.rules.appraisal import METRIC_COLUMNS, reference_assumptions  # noqa: E402
 
 
 def main(argv: list[str]) -> int:

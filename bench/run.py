@@ -77,8 +77,8 @@ def _timed(fn):
 
 
 def case_metrics(db_path: str) -> dict:
-    from dashboard import db
-    from dashboard.appraisal import figures_source, project_metrics, reference_assumptions
+    from dashboard.database import db
+    from dashboard.rules.appraisal import figures_source, project_metrics, reference_assumptions
 
     con = db.connect_read_only(db_path)
     assumptions = reference_assumptions(con, AS_OF)
@@ -96,8 +96,8 @@ def case_metrics(db_path: str) -> dict:
 def case_metrics_other(db_path: str, changes: dict | None = None) -> dict:
     """Metrics at assumptions other than the reference ones (a 5% discount rate): never all stored, but the parts
     that still hold are read (appraisal.figures_reuse); best of three as for the stored figures."""
-    from dashboard import db
-    from dashboard.appraisal import figures_reuse, funding_reuse, project_metrics, reference_assumptions
+    from dashboard.database import db
+    from dashboard.rules.appraisal import figures_reuse, funding_reuse, project_metrics, reference_assumptions
 
     con = db.connect_read_only(db_path)
     assumptions = reference_assumptions(con, AS_OF).with_changes(**(changes or {"discount_rate": 0.05}))
@@ -120,7 +120,7 @@ def case_metrics_other_month(db_path: str) -> dict:
 
 def case_store_figures(db_path: str) -> dict:
     """An empty write: stores the reference figures in a database built before they existed (else a no-op)."""
-    from dashboard import db
+    from dashboard.database import db
 
     def write():
         with db.write_database(db_path):
@@ -132,8 +132,8 @@ def case_store_figures(db_path: str) -> dict:
 
 def case_pandas(db_path: str) -> dict:
     from bench import pandas_baseline
-    from dashboard import db
-    from dashboard.appraisal import reference_assumptions
+    from dashboard.database import db
+    from dashboard.rules.appraisal import reference_assumptions
 
     con = db.connect_read_only(db_path)
     assumptions = reference_assumptions(con, AS_OF)
@@ -286,7 +286,7 @@ def synthetic_db(n: int, rebuild: bool, given: dict[int, Path]) -> tuple[Path, d
 
 def _stored_month(path: Path) -> date | None:
     """The month the stored reference figures of a database were computed for (None without them)."""
-    from dashboard import db
+    from dashboard.database import db
 
     con = db.connect_read_only(path)
     try:

@@ -15,8 +15,9 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts dashboard/ on the path, no
 
 import streamlit as st  # noqa: E402
 
-from dashboard import access, ui  # noqa: E402
+from dashboard import ui  # noqa: E402
 from dashboard.components import accessible_theme, auth, navigation  # noqa: E402
+from dashboard.rules import access  # noqa: E402
 
 PAGES_DIR = Path(__file__).resolve().parent / "views"
 FAVICON = Path(__file__).resolve().parent / "assets" / "favicon.png"  # served by this app, not a font CDN

@@ -12,10 +12,11 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, scenarios, view_state
-from dashboard.appraisal import AssumptionError, Assumptions, project_metrics, reference_assumptions
-from dashboard.filters import PortfolioFilters
-from dashboard.formatting import escape_markdown
+from dashboard.database import db
+from dashboard.rules import scenarios, view_state
+from dashboard.rules.appraisal import AssumptionError, Assumptions, project_metrics
+from dashboard.rules.filters import PortfolioFilters
+from dashboard.rules.formatting import escape_markdown
 
 # Okabe-Ito palette: distinguishable with the common colour-vision deficiencies
 BAND_COLOURS = {"low": "#009E73", "medium": "#E69F00", "high": "#D55E00", "not scored": "#7A7A7A"}
@@ -168,15 +169,6 @@ def query(name: str, **params) -> pd.DataFrame:
     return _query(database_version(), name, frozen)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _reference_assumptions(version: tuple) -> Assumptions:
-    return reference_assumptions(_cursor_for(version), date.today())
-
-
-def default_assumptions() -> Assumptions:
-    return _reference_assumptions(database_version()).with_changes(as_of=date.today())
-
-
 # ---- the view: scenario, assumptions, as-of date and financial years, carried by the URL (view_state.py)
 
 VIEW_KEY = "view"
@@ -323,7 +315,7 @@ def council_name() -> str:
 
 def figures_basis_text(assumptions: Assumptions | None = None) -> str:
     """Which scenario and assumptions the figures on a page use, in one sentence (markdown, names escaped)."""
-    from dashboard.formatting import long_date, percent
+    from dashboard.rules.formatting import long_date, percent
 
     held = view()
     assumptions = assumptions or held.assumptions
@@ -368,17 +360,7 @@ def show_figures_basis(assumptions: Assumptions | None = None, prefix: str = "")
         st.caption(text)
 
 
-def assumptions_caption(assumptions: Assumptions) -> str:
-    """The assumptions in words (without the scenario), for messages."""
-    from dashboard.formatting import long_date, percent
-
-    return (
-        f"as of {long_date(assumptions.as_of)}; discount rate {percent(assumptions.discount_rate, 1)}; "
-        f"{assumptions.horizon_years}-year horizon"
-    )
-
-
-# ---- sign-in and roles (dashboard/components/auth.py; the rules are in dashboard/access.py)
+# ---- sign-in and roles (dashboard/components/auth.py; the rules are in dashboard/rules/access.py)
 
 
 def require(permission: str) -> None:
@@ -389,7 +371,7 @@ def require(permission: str) -> None:
 
 
 def can(permission: str) -> bool:
-    """Whether the person using this session may do something (a permission in dashboard/access.py)."""
+    """Whether the person using this session may do something (a permission in dashboard/rules/access.py)."""
     from dashboard.components import auth
 
     return auth.can(permission)

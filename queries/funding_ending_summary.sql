@@ -14,9 +14,7 @@ params as (
 
 projects_in_view as (
     select project_id
-    from projects
-    where cast($project_ids as varchar []) is null
-        or project_id in (select unnest(cast($project_ids as varchar [])))
+    from projects_in_view($project_ids)
 ),
 
 ending as (

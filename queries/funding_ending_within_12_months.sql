@@ -33,7 +33,7 @@ ending as (
     from stg_funding as f
     cross join params
     where f.end_date >= params.as_of
-        and f.end_date < params.as_of + interval 12 month
+        and f.end_date < funding_window_end(params.as_of, 12, null)
 ),
 
 later_funding as (

@@ -8,9 +8,7 @@ with
 
 stg_projects as (
     select project_id
-    from projects
-    where cast($project_ids as varchar []) is null
-        or project_id in (select unnest(cast($project_ids as varchar [])))
+    from projects_in_view($project_ids)
 ),
 
 per_project as (

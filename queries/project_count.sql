@@ -3,9 +3,7 @@ with
 
 final as (
     select count(*) as projects
-    from projects
-    where cast($project_ids as varchar []) is null
-        or project_id in (select unnest(cast($project_ids as varchar [])))
+    from projects_in_view($project_ids)
 )
 
 select * from final

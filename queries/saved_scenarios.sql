@@ -1,4 +1,4 @@
--- one row per saved scenario (the Base case is not stored: dashboard/scenarios.py derives it from
+-- one row per saved scenario (the Base case is not stored: dashboard/rules/scenarios.py derives it from
 -- the reference tables). as_of_date null means "judge risk as of today".
 with
 

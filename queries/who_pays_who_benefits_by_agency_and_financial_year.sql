@@ -12,7 +12,7 @@
 with
 
 params as (
-    select year(cast($as_of as date)) - case when month(cast($as_of as date)) < 4 then 1 else 0 end as first_year
+    select fy_start_year_of(cast($as_of as date)) as first_year
 ),
 
 agency_years as (

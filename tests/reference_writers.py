@@ -1,4 +1,4 @@
-"""The pandas writers the CLI and the export path used before dashboard/table_text.py, kept verbatim as references.
+"""The pandas writers the CLI and the export path used before files/table_text.py, kept verbatim as references.
 
 Why keep them: the DuckDB writer must produce the same bytes as these did, on the demo and on any frame a
 future column change brings. Tests run both on the same frame and compare, so a new column needs no new
@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dashboard.export_files import CSV_ENCODING, CSV_LINE_TERMINATOR, Sheet, neutralise
+from dashboard.files.export_files import CSV_ENCODING, CSV_LINE_TERMINATOR, Sheet, neutralise
 
 # --- cli.write_table ---------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard.appraisal import AssumptionError, Assumptions, project_metrics
+from dashboard.rules.appraisal import AssumptionError, Assumptions, project_metrics
 
 R = 0.035
 
@@ -19,6 +19,7 @@ def tiny(tiny_db, read, base_assumptions):
     return project_metrics(read(tiny_db), base_assumptions).set_index("project_id")
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_drumkit_worked_example_matches_the_issue_to_the_penny(tiny):
     drumkit = tiny.loc["P001"]
     assert drumkit["pv_cost_gbp"] == 350.00
@@ -117,6 +118,7 @@ def test_assumptions_out_of_range_are_refused_with_a_reason():
         Assumptions(optimism_bias=(0.1, 0.2))
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_every_demo_project_is_appraised_and_the_drumkit_is_in_the_demo(demo_db, read, base_assumptions):
     metrics = project_metrics(read(demo_db), base_assumptions).set_index("project_id")
     assert 40 <= len(metrics) <= 80
@@ -125,6 +127,7 @@ def test_every_demo_project_is_appraised_and_the_drumkit_is_in_the_demo(demo_db,
     assert (drumkit["pv_cost_gbp"], drumkit["pv_benefit_gbp"], drumkit["fiscal_payback_months"]) == (350.0, 84115.43, 1)
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 @pytest.mark.parametrize("project_id", ["P001", "P003", "P017", "P035", "P057"])
 def test_one_project_appraised_alone_matches_its_row_in_the_whole_portfolio(
     demo_db, read, base_assumptions, project_id

@@ -9,8 +9,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import db, synthetic
-from dashboard.appraisal import Assumptions
+from dashboard.database import db
+from dashboard.files import synthetic
+from dashboard.rules.appraisal import Assumptions
 
 # the month-by-month reference: every figure of the closed form, by adding up appraisal_line_months
 MONTHLY_REFERENCE = """
@@ -148,7 +149,7 @@ def demo_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     with db.write_database(path, fresh=True) as con:
         db.load_reference_tables(con)
-    from dashboard.importer import import_folder
+    from dashboard.files.importer import import_folder
 
     assert import_folder(db.DEMO_DIR, path).ok
     return path
@@ -171,6 +172,7 @@ def _figures(path, sql: str, assumptions: Assumptions) -> pd.DataFrame:
         con.close()
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 @pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.parametrize("portfolio", ["demo_db", "synthetic_db"])
 def test_closed_form_figures_equal_the_month_by_month_sums(case, portfolio, request):

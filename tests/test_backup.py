@@ -11,8 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import backup, db
-from dashboard.decisions import DecisionInput, decision_history, record_decision, verify_decision_log
+from dashboard.database import db
+from dashboard.files import backup
+from dashboard.files.decisions import DecisionInput, decision_history, record_decision, verify_decision_log
+
+pytestmark = pytest.mark.slow  # backs up and restores in subprocesses, with the decision log
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from dashboard import budget
-from dashboard.appraisal import Assumptions
-from dashboard.importer import import_folder
+from dashboard.files.importer import import_folder
+from dashboard.rules import budget
+from dashboard.rules.appraisal import Assumptions
 from tests.conftest import AS_OF, DATA, build_db
 
 BUDGET = DATA / "budget"
@@ -37,6 +37,7 @@ def pence(values: pd.Series) -> pd.Series:
     return (values * 100).round().astype("int64")
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_monitoring_month_defaults_to_the_latest_month_of_the_year_with_any_actual(monitoring):
     assert set(monitoring["monitoring_month"]) == {pd.Timestamp(2026, 8, 1)}
     assert set(monitoring["financial_year"]) == {"2026-27"}
@@ -161,6 +162,7 @@ def _folder_with_actuals(tmp_path, text: str):
     return folder
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_bad_actuals_are_refused_by_row_column_and_reason_and_nothing_is_imported(tmp_path, read):
     path = build_db(tmp_path / "empty.duckdb", None)
     folder = _folder_with_actuals(
@@ -188,6 +190,7 @@ def test_bad_actuals_are_refused_by_row_column_and_reason_and_nothing_is_importe
     assert read(path).execute("select count(*) from projects").fetchone()[0] == 0
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_actuals_keep_credits_months_from_spreadsheet_dates_and_hostile_text_as_text(tmp_path, read):
     path = build_db(tmp_path / "empty.duckdb", None)
     folder = _folder_with_actuals(
@@ -220,7 +223,8 @@ def demo_book(demo_db):
 
     import openpyxl
 
-    from dashboard import db, finance
+    from dashboard.database import db
+    from dashboard.files import finance
 
     con = db.connect_read_only(demo_db)
     try:
@@ -234,8 +238,9 @@ def demo_book(demo_db):
     return openpyxl.load_workbook(io.BytesIO(finance.finance_xlsx_bytes(sheets, request))), imported
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_budget_sheets_open_cleanly_and_reconcile_to_the_imported_actuals(demo_book):
-    from dashboard.export_files import MONEY_FORMAT
+    from dashboard.files.export_files import MONEY_FORMAT
 
     book, imported = demo_book
     names = ["Budget monitoring", "MTFS by year", "Who pays by year", "Who pays, present value"]
@@ -259,6 +264,7 @@ def test_budget_sheets_open_cleanly_and_reconcile_to_the_imported_actuals(demo_b
         assert words in about
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_export_finance_writes_the_budget_monitoring_table_for_a_monitoring_month(demo_db, tmp_path):
     import csv
 
@@ -314,10 +320,11 @@ def test_a_project_with_no_actuals_has_no_months(budget_db, read):
     assert budget.project_months(read(budget_db), Assumptions(as_of=AS_OF), "P7").empty
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_database_from_before_actuals_has_nothing_to_monitor_but_still_exports(tmp_path, read):
     import duckdb
 
-    from dashboard import finance
+    from dashboard.files import finance
 
     path = build_db(tmp_path / "old.duckdb", BUDGET)
     con = duckdb.connect(str(path))
@@ -332,9 +339,10 @@ def test_a_database_from_before_actuals_has_nothing_to_monitor_but_still_exports
     assert [s.name for s in sheets][5] == "Budget monitoring" and sheets[5].frame.empty
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_the_filled_workbook_template_carries_the_actuals_back_to_the_penny(demo_db, tmp_path, read):
-    from dashboard import template
-    from dashboard.import_sources import import_path
+    from dashboard.files import template
+    from dashboard.files.import_sources import import_path
 
     workbook = tmp_path / "filled.xlsx"
     workbook.write_bytes(template.current_xlsx_bytes(read(demo_db)))

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+pytestmark = pytest.mark.slow  # runs the app's pages (Streamlit AppTest)
+
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
 

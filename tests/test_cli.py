@@ -19,6 +19,7 @@ def run(capsys, *args):
     return code, out, err
 
 
+@pytest.mark.slow  # builds and imports the demo through the command line
 def test_init_import_and_metrics_round_trip(tmp_path, capsys):
     path = tmp_path / "cli.duckdb"
     assert run(capsys, "init", "--empty", "--db", path)[0] == 0
@@ -40,6 +41,7 @@ def test_init_import_and_metrics_round_trip(tmp_path, capsys):
     ]  # fmt: skip
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_metrics_csv_takes_discount_rate_and_horizon(tiny_db, capsys):
     code, out, _ = run(
         capsys, "metrics", "--db", tiny_db, "--as-of", "2026-11-22", "--discount-rate", "0", "--horizon-years", "1"
@@ -63,6 +65,7 @@ def test_metrics_on_a_missing_database_says_how_to_create_one(tmp_path, capsys):
     assert "python -m dashboard init" in err
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_import_of_a_bad_folder_reports_every_problem_and_changes_nothing(tiny_db, tmp_path, capsys, read):
     bad = tmp_path / "bad"
     shutil.copytree(TINY, bad)
@@ -100,6 +103,7 @@ def test_init_refuses_to_replace_an_existing_database_without_force(tiny_db, cap
     assert read(tiny_db).execute("select count(*) from projects").fetchall() == [(3,)]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_init_with_force_replaces_an_existing_database(tiny_db, capsys, read):
     assert run(capsys, "init", "--empty", "--force", "--db", tiny_db)[0] == 0
     assert read(tiny_db).execute("select count(*) from projects").fetchall() == [(0,)]
@@ -119,6 +123,7 @@ def test_every_command_explains_itself_with_help(capsys, command):
     assert "usage: python -m dashboard" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_saved_scenario_applies_to_every_command_that_appraises(tiny_db, capsys):
     assert run(capsys, "scenarios", "save", "Low rate", "--discount-rate", "0", "--db", tiny_db)[0] == 0
     code, out, _ = run(

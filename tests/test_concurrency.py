@@ -4,7 +4,7 @@ Twenty AppTest sessions, each in its own thread, keep reading the Portfolio page
 imports new data again and again (the CLI, as a council's refresh job would). The new data doubles every
 funding, cost and benefit amount, so a page drawn partly from each version shows figures that belong to
 neither: committed funding (from the appraisal) and funding ending in 12 months (a separate query) would
-disagree. How the app shares DuckDB is in dashboard/db.py and README.md ("Security and access").
+disagree. How the app shares DuckDB is in dashboard/database/db.py and README.md ("Security and access").
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.testing.v1 import AppTest, app_test, local_script_runner
 
 from tests.conftest import TINY
+
+pytestmark = pytest.mark.slow  # twenty app sessions reading while imports run in a subprocess
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")

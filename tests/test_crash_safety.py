@@ -17,11 +17,14 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
-from dashboard import db
-from dashboard.decisions import decision_history, verify_decision_log
-from dashboard.importer import import_folder
+from dashboard.database import db
+from dashboard.files.decisions import decision_history, verify_decision_log
+from dashboard.files.importer import import_folder
 from tests.conftest import TINY
+
+pytestmark = pytest.mark.slow  # kills imports and decision writes part-way, in subprocesses, until enough kills land
 
 ROOT = Path(__file__).resolve().parent.parent
 KILLS = 4
@@ -31,8 +34,8 @@ DECIDE_FOREVER = """
 import os
 import sys
 from datetime import date
-from dashboard.decisions import DecisionInput, record_decision
-from dashboard.appraisal import Assumptions
+from dashboard.files.decisions import DecisionInput, record_decision
+from dashboard.rules.appraisal import Assumptions
 path = sys.argv[1]
 n = 0
 while True:
@@ -123,10 +126,11 @@ def test_killing_an_import_mid_write_leaves_the_database_as_it_was(tiny_db, tmp_
     before = state(tiny_db)
     complete = (before[0], before[1] + BIG_COST_LINES, before[2], before[3])
     command = [sys.executable, "-m", "dashboard", "import", str(folder), "--db", str(tiny_db)]
-    landed = 0
-    for _ in range(KILLS * 4):
-        _, inside = kill_mid_write(command, tiny_db, rng, max_delay=0.4)  # the write takes about a second
+    landed, delay = 0, 0.4  # the write takes about a second here; a kill that comes too late halves the wait
+    for _ in range(KILLS * 10):
+        _, inside = kill_mid_write(command, tiny_db, rng, max_delay=delay)
         landed += inside
+        delay = delay if inside else delay / 2
         # all of the import or none of it (none, unless the kill came after the swap), never part of it
         assert state(tiny_db) in (before, complete)
         for leftover in temp_copies(tiny_db):  # what a kill leaves: only the writer's own temporary copy
@@ -147,11 +151,13 @@ def test_killing_a_decision_write_keeps_every_committed_decision_and_the_chain(t
     env_command = [sys.executable, "-c", DECIDE_FOREVER, str(tiny_db)]
     loops = 0
     # kill until KILLS kills have landed inside a write (a kill that comes between writes proves less), however
-    # fast the machine: the same rule as the import test above
-    for kill in range(KILLS * 4):
+    # fast the machine: the same rule as the import test above, the wait halving after each kill that came too late
+    delay = 0.15
+    for kill in range(KILLS * 10):
         loops += 1
-        out, inside = kill_mid_write(env_command, tiny_db, rng, writes_first=2 + kill % KILLS)
+        out, inside = kill_mid_write(env_command, tiny_db, rng, writes_first=2 + kill % KILLS, max_delay=delay)
         landed += inside
+        delay = delay if inside else delay / 2
         committed += [tuple(line.split()[1:3]) for line in out.splitlines() if line.startswith("committed")]
         projects, _, decisions, problems = state(tiny_db)
         assert projects == 3

@@ -10,6 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import DATA, TINY
 
+pytestmark = pytest.mark.slow  # runs the app's pages (Streamlit AppTest)
+
 PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "views" / "data.py")
 
 

@@ -14,8 +14,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dashboard import db
-from dashboard.importer import import_folder
+import pytest
+
+from dashboard.database import db
+from dashboard.files.importer import import_folder
 from tests.conftest import TINY, build_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +31,7 @@ def project_count(path: Path) -> int:
         con.close()
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_write_through_a_symlink_replaces_the_target_and_the_link_stays_a_link(tmp_path):
     volume = tmp_path / "volume"
     volume.mkdir()
@@ -48,6 +51,7 @@ def test_a_write_through_a_symlink_replaces_the_target_and_the_link_stays_a_link
     assert (volume / "commissioning.duckdb.lock").exists()  # the lock is the target's, shared by every path to it
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_chain_of_links_and_a_relative_link_resolve_to_the_real_file(tmp_path, monkeypatch):
     target = build_db(tmp_path / "real.duckdb", None)
     (tmp_path / "hop.duckdb").symlink_to("real.duckdb")  # relative
@@ -62,6 +66,7 @@ def test_a_chain_of_links_and_a_relative_link_resolve_to_the_real_file(tmp_path,
     assert project_count(target) == 3
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_write_removes_the_temporary_files_of_killed_writes_and_nothing_else(tiny_db):
     folder = tiny_db.parent
     stale = [folder / (tiny_db.name + s) for s in (".tmpab12cd", ".tmpab12cd.wal", ".restorezz9")]

@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.appraisal import Assumptions, project_metrics
-from dashboard.stopping import cost_of_stopping
+from dashboard.rules.appraisal import Assumptions, project_metrics
+from dashboard.rules.stopping import cost_of_stopping
 from tests.conftest import build_db
 
 METHOD = Path(__file__).parent / "data" / "method"
@@ -38,7 +38,7 @@ def method_db(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def metrics_at(method_db):
-    from dashboard import db
+    from dashboard.database import db
 
     con = db.connect_read_only(method_db)
 
@@ -55,6 +55,7 @@ AS_OF = date(2026, 11, 22)
 # ---- line periods -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_cost_with_no_end_date_ends_with_its_project(metrics_at):
     # MC01 £1,000 a month from January 2025, no end date; the project ends on 30 June 2025: six months
     assert metrics_at(AS_OF).loc["M01", "pv_cost_gbp"] == 6000.00
@@ -96,8 +97,9 @@ def test_amounts_in_another_price_year_are_converted_to_the_price_base(metrics_a
     assert m03["pv_cost_gbp"] == round(pv([cost] * 60), 2)
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_an_unknown_price_year_is_an_import_error_naming_the_years_available(tmp_path):
-    from dashboard.importer import import_folder
+    from dashboard.files.importer import import_folder
 
     folder = tmp_path / "upload"
     folder.mkdir()

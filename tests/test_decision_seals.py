@@ -20,9 +20,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import backup, db, decision_anchor, decision_chain, decision_key
-from dashboard.decision_key import RecordKey
-from dashboard.decisions import (
+from dashboard.database import db
+from dashboard.files import backup, decision_anchor, decision_chain, decision_key
+from dashboard.files.decision_key import RecordKey
+from dashboard.files.decisions import (
     DecisionError,
     DecisionInput,
     check_record,
@@ -32,6 +33,8 @@ from dashboard.decisions import (
     register_bytes,
     verify_decision_log,
 )
+
+pytestmark = pytest.mark.slow  # forges and rolls back the decision record, with keys generated in subprocesses
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)

@@ -12,9 +12,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashboard import db
 from dashboard.commands import build_parser, main
-from dashboard.decisions import (
+from dashboard.database import db
+from dashboard.files.decisions import (
     DecisionError,
     DecisionInput,
     decision_history,
@@ -67,6 +67,7 @@ def count_decisions(path: Path) -> int:
         con.close()
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_stop_decision_freezes_the_cost_of_stopping_and_appraisal(tiny_db, read, base_assumptions):
     record = record_decision(tiny_db, stop_drumkit(), base_assumptions, now=NOW)
     assert record["decision_id"] == "D0001"
@@ -96,6 +97,7 @@ def test_a_stop_decision_freezes_the_cost_of_stopping_and_appraisal(tiny_db, rea
     assert verify_decision_log(read(tiny_db)) == []
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_frozen_figures_do_not_change_when_the_data_change(tiny_db, read, base_assumptions, tmp_path):
     record_decision(tiny_db, stop_drumkit(), base_assumptions, now=NOW)
     folder = tmp_path / "changed"
@@ -103,7 +105,7 @@ def test_frozen_figures_do_not_change_when_the_data_change(tiny_db, read, base_a
     benefits = pd.read_csv(Path(__file__).parent / "data" / "tiny" / "benefits.csv", dtype=str)
     benefits.loc[benefits["benefit_id"] == "B001", "amount_gbp"] = "3000"
     benefits.to_csv(folder / "benefits.csv", index=False)
-    from dashboard.importer import import_folder
+    from dashboard.files.importer import import_folder
 
     assert import_folder(folder, tiny_db).ok
     stored = get_decision(read(tiny_db), "D0001")
@@ -129,6 +131,7 @@ def test_a_stop_without_a_rationale_is_refused(tiny_db, base_assumptions):
     assert problems[1].startswith("Transition plan:")
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_pause_needs_a_transition_plan_but_continue_does_not(tiny_db, base_assumptions):
     with pytest.raises(DecisionError, match="a pause decision must say what happens"):
         record_decision(tiny_db, stop_drumkit(decision="pause", transition_plan=None), base_assumptions)
@@ -156,6 +159,7 @@ def test_invalid_input_is_refused_with_a_message_naming_the_field(tiny_db, base_
     assert any(p.startswith(message) for p in refused.value.problems), refused.value.problems
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_correction_is_a_new_record_and_the_original_stays(tiny_db, read, base_assumptions):
     record_decision(tiny_db, stop_drumkit(), base_assumptions, now=NOW)
     record_decision(tiny_db, continue_lunch_club(), base_assumptions, now=NOW)
@@ -179,7 +183,7 @@ def test_a_correction_is_a_new_record_and_the_original_stays(tiny_db, read, base
 
 def test_there_is_no_update_or_delete_path_in_code_or_command_line():
     root = Path(__file__).resolve().parent.parent
-    sources = [root / "dashboard" / name / "decisions.py" for name in (".", "views", "commands")]
+    sources = [root / "dashboard" / name / "decisions.py" for name in ("files", "views", "commands")]
     sources += sorted((root / "queries").glob("*decision*.sql"))
     for path in sources:
         text = path.read_text(encoding="utf-8").lower()
@@ -189,6 +193,7 @@ def test_there_is_no_update_or_delete_path_in_code_or_command_line():
     assert not [name for name in commands if re.search("update|delete|amend|edit|remove", name)]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_an_attempt_to_overwrite_a_record_is_refused_by_the_database(tiny_db, base_assumptions):
     record = record_decision(tiny_db, stop_drumkit(), base_assumptions, now=NOW)
     with db.write_database(tiny_db) as con, pytest.raises(duckdb.ConstraintException):
@@ -196,6 +201,7 @@ def test_an_attempt_to_overwrite_a_record_is_refused_by_the_database(tiny_db, ba
     assert count_decisions(tiny_db) == 1
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_editing_a_row_directly_in_the_file_is_detected(tiny_db, read, base_assumptions, capsys):
     record_decision(tiny_db, stop_drumkit(), base_assumptions, now=NOW)
     record_decision(tiny_db, continue_lunch_club(), base_assumptions, now=NOW)
@@ -214,6 +220,7 @@ def test_editing_a_row_directly_in_the_file_is_detected(tiny_db, read, base_assu
         record_decision(tiny_db, continue_lunch_club(), base_assumptions)
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_deleting_a_row_directly_in_the_file_is_detected(tiny_db, read, base_assumptions):
     for n in range(3):
         record_decision(tiny_db, continue_lunch_club(people_affected=40 + n), base_assumptions, now=NOW)
@@ -229,6 +236,7 @@ def test_deleting_a_row_directly_in_the_file_is_detected(tiny_db, read, base_ass
     ]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_cli_decide_records_and_refuses_with_clear_messages(tiny_db, capsys):
     args = ["decide", "P001", "--decision", "stop", "--effective", "2025-06-30", "--reason", "budget_pressure"]
     args += ["--rationale", RATIONALE, "--by", "Jane Smith", "--db", str(tiny_db)]
@@ -253,6 +261,7 @@ def test_cli_decide_records_and_refuses_with_clear_messages(tiny_db, capsys):
 # --- publication register -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_register_suppresses_small_counts_and_leaves_out_names(tiny_db, read, base_assumptions):
     record_decision(tiny_db, stop_drumkit(), base_assumptions, now=NOW)  # 1 person
     record_decision(tiny_db, continue_lunch_club(), base_assumptions, now=NOW)  # 40 people
@@ -273,6 +282,7 @@ def test_register_suppresses_small_counts_and_leaves_out_names(tiny_db, read, ba
     assert publication_register(con, suppress_up_to=40)["people_affected"].tolist()[:2] == ["*", "*"]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_register_files_are_formula_safe(tiny_db, read, base_assumptions):
     record_decision(
         tiny_db,
@@ -292,6 +302,7 @@ def test_register_files_are_formula_safe(tiny_db, read, base_assumptions):
     assert sheet.cell(row=2, column=headers.index("People affected") + 1).value == "40"
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_cli_export_decisions_writes_csv_and_xlsx(tiny_db, base_assumptions, tmp_path, capsys):
     record_decision(tiny_db, stop_drumkit(), base_assumptions, now=NOW)
     out = tmp_path / "register.csv"
@@ -306,6 +317,7 @@ def test_cli_export_decisions_writes_csv_and_xlsx(tiny_db, base_assumptions, tmp
     assert "must end .csv or .xlsx" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_decision_history_query_marks_the_current_record(tiny_db, read, base_assumptions):
     record_decision(tiny_db, stop_drumkit(), base_assumptions, now=NOW)
     record_decision(tiny_db, stop_drumkit(corrects_decision_id="D0001"), base_assumptions, now=NOW)

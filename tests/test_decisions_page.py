@@ -12,6 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import TINY, build_db
 
+pytestmark = pytest.mark.slow  # runs the app's pages (Streamlit AppTest)
+
 PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "views" / "decisions.py")
 PLAN = "Their social worker reviews their support plan within four weeks."
 

@@ -73,3 +73,19 @@ def test_every_command_and_its_options_are_in_the_readme(command):
     assert f"python -m dashboard {command}" in README or f"`{command}" in README, f"README never names `{command}`"
     missing = sorted(o for o in COMMANDS[command] if o not in README)
     assert not missing, f"README never mentions {missing} of `{command}`"
+
+
+def test_the_readme_layout_has_one_line_per_folder_and_only_real_folders():
+    """ "How it is built" lists each folder of the code once, and names no folder that is not there."""
+    root = Path(__file__).resolve().parent.parent
+    section = README.split("## How it is built\n", 1)[1].split("\n## ", 1)[0]
+    listed = re.findall(r"^- `([a-z_/]+/)`", section, flags=re.M)
+    assert len(listed) == len(set(listed)), "a folder is listed twice"
+    code_folders = {
+        f"{p.relative_to(root).as_posix()}/"
+        for p in (root / "dashboard").rglob("*")
+        if p.is_dir() and "__pycache__" not in p.parts and any(p.glob("*.py"))
+    }
+    assert code_folders <= set(listed), f"folders the README does not list: {sorted(code_folders - set(listed))}"
+    missing = [folder for folder in listed if not (root / folder).is_dir()]
+    assert not missing, f"the README lists folders that are not there: {missing}"

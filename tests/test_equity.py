@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dashboard import db, equity
-from dashboard.appraisal import Assumptions
+from dashboard.database import db
+from dashboard.rules import equity
+from dashboard.rules.appraisal import Assumptions
 from tests.conftest import AS_OF, DATA, build_db
 
 # tests/data/equity: six projects, each a single once-off cost at grade 1 in November 2026, the as-of month (so spend
@@ -37,6 +38,7 @@ def full_table(cells: np.ndarray) -> np.ndarray:
     return out
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_place_query_gives_cells_margins_and_per_person_spend(equity_db, read):
     params = Assumptions(as_of=AS_OF).query_params()
     rows = db.query_df(read(equity_db), "equity_by_place", {**params, "open_only": False}).fillna({"service_area": ""})

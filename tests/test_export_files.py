@@ -11,8 +11,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashboard import export_files
-from dashboard.export_files import MONEY_FORMAT, Sheet
+from dashboard.files import export_files
+from dashboard.files.export_files import MONEY_FORMAT, Sheet
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+SUM(1,2)", "-2+3", "@cmd", "<script>alert(1)</script>", "\tTAB", "\rCR"]
 
@@ -209,7 +209,7 @@ def test_write_xlsx_writes_atomically(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["book.xlsx"]
 
 
-# --- the streaming writer (dashboard/xlsx_writer.py) ----------------------------------------------------
+# --- the streaming writer (dashboard/files/xlsx_writer.py) ----------------------------------------------------
 
 AWKWARD = [
     "Zoë 😀 中文 Wah Kiu",  # non-ASCII and an emoji (outside the BMP)
@@ -262,7 +262,7 @@ def test_xlsx_awkward_text_survives_as_text():
 
 
 def test_xlsx_writer_escapes_as_excel_reads_back():
-    from dashboard.xlsx_writer import escape_text
+    from dashboard.files.xlsx_writer import escape_text
 
     assert escape_text("plain") == "plain"
     assert escape_text("a<b&c") == "a&lt;b&amp;c"
@@ -273,7 +273,7 @@ def test_xlsx_writer_escapes_as_excel_reads_back():
 
 
 def test_xlsx_rows_across_many_blocks_keep_their_order_and_blanks(monkeypatch):
-    from dashboard import xlsx_writer
+    from dashboard.files import xlsx_writer
 
     monkeypatch.setattr(xlsx_writer, "ROWS_PER_BLOCK", 7)
     n = 50
@@ -342,7 +342,7 @@ def test_xlsx_workbook_has_filter_names_properties_and_header_style():
 
 
 def test_xlsx_refuses_more_rows_than_excel_holds(monkeypatch):
-    from dashboard import xlsx_writer
+    from dashboard.files import xlsx_writer
 
     monkeypatch.setattr(xlsx_writer, "MAX_ROWS", 10)
     with pytest.raises(ValueError, match="at most 9 data rows"):
@@ -358,7 +358,7 @@ def test_xlsx_reads_back_with_pandas_as_the_frame_written():
 
 
 def test_long_sheets_built_by_duckdb_are_the_bytes_the_python_rows_were(monkeypatch):
-    from dashboard import xlsx_writer
+    from dashboard.files import xlsx_writer
 
     n = 3_000
     frame = pd.DataFrame(

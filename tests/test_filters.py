@@ -1,8 +1,10 @@
 """Portfolio filters select the right projects and survive a round trip through the URL."""
 
+from dataclasses import fields
+
 import pandas as pd
 
-from dashboard.filters import PortfolioFilters
+from dashboard.rules.filters import PortfolioFilters
 
 METRICS = pd.DataFrame(
     {
@@ -43,3 +45,13 @@ def test_sql_looking_filter_values_are_just_values():
     hostile = PortfolioFilters(service_areas=("'; drop table projects; --",))
     assert hostile.apply(METRICS).empty
     assert "drop table" in hostile.describe()
+
+
+def test_the_filter_table_states_every_filter_once_and_the_command_line_reads_it():
+    from dashboard.commands import build_parser
+    from dashboard.rules.filters import FILTERS, FUNDING_WINDOW
+
+    assert [f.field for f in FILTERS] + [FUNDING_WINDOW] == [f.name for f in fields(PortfolioFilters)]
+    options = [f.option for f in FILTERS]
+    args = build_parser().parse_args(["export", "finance", *(f"{o}=x {o}" for o in options)])
+    assert all(getattr(args, f.field) == [f"x {f.option}"] for f in FILTERS)

@@ -11,10 +11,13 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import db, finance
-from dashboard.appraisal import Assumptions, project_metrics
-from dashboard.filters import PortfolioFilters
+from dashboard.database import db
+from dashboard.files import finance
+from dashboard.rules.appraisal import Assumptions, project_metrics
+from dashboard.rules.filters import PortfolioFilters
 from tests.conftest import DATA, build_db
+
+pytestmark = pytest.mark.slow  # runs the app's pages (Streamlit AppTest)
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
@@ -42,9 +45,9 @@ def component_script():
     from datetime import date
 
     from dashboard import ui
-    from dashboard.appraisal import Assumptions
     from dashboard.components.finance_downloads import render_finance_downloads
-    from dashboard.filters import PortfolioFilters
+    from dashboard.rules.appraisal import Assumptions
+    from dashboard.rules.filters import PortfolioFilters
 
     assumptions = Assumptions(as_of=date(2025, 6, 1), horizon_years=2)
     filters = PortfolioFilters(service_areas=("Carers",))

@@ -15,11 +15,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from dashboard import db, finance
-from dashboard.appraisal import Assumptions, project_metrics
 from dashboard.commands import main
-from dashboard.export_files import MONEY_FORMAT
-from dashboard.filters import PortfolioFilters
+from dashboard.database import db
+from dashboard.files import finance
+from dashboard.files.export_files import MONEY_FORMAT
+from dashboard.rules.appraisal import Assumptions, project_metrics
+from dashboard.rules.filters import PortfolioFilters
 from tests.conftest import DATA, build_db
 
 AS_OF = date(2025, 6, 1)
@@ -70,6 +71,7 @@ def column(ws, heading: str) -> list:
     return [r[i] for r in table[1:]]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_workbook_has_its_sheets_in_order(book):
     assert book.sheetnames == SHEET_NAMES
 
@@ -193,6 +195,7 @@ def test_reproduce_command_keeps_values_that_start_with_a_dash_as_values():
     assert finance.reproduce_command(request).endswith("--service-area=-2+3")
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_filters_and_years_narrow_the_export_and_are_recorded(finance_db):
     request = finance.FinanceRequest(
         ASSUMPTIONS, PortfolioFilters(service_areas=("Older people",), funders=("Better Care Fund",)), ("2025-26",)
@@ -208,6 +211,7 @@ def test_filters_and_years_narrow_the_export_and_are_recorded(finance_db):
     assert "--fy=2025-26 --service-area='Older people' --funder='Better Care Fund'" in about["Reproduce with"]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_csv_zip_has_one_csv_per_table_in_workbook_order(finance_db):
     sheets, _ = build(finance_db, finance.FinanceRequest(ASSUMPTIONS))
     with zipfile.ZipFile(io.BytesIO(finance.finance_csv_zip_bytes(sheets))) as archive:
@@ -227,6 +231,7 @@ def test_csv_zip_has_one_csv_per_table_in_workbook_order(finance_db):
 # --- command line ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_cli_writes_the_workbook(finance_db, tmp_path, capsys):
     out = tmp_path / "month-end.xlsx"
     code = main(["export", "finance", "--db", str(finance_db), "--out", str(out), "--as-of", "2025-06-01",
@@ -238,6 +243,7 @@ def test_cli_writes_the_workbook(finance_db, tmp_path, capsys):
     assert column(book["Summary by financial year"], "Committed funding (£)")[-1] == 2800.01
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_cli_writes_a_zip_with_repeatable_filters(finance_db, tmp_path):
     out = tmp_path / "tables.zip"
     code = main(["export", "finance", "--db", str(finance_db), "--out", str(out), "--as-of", "2025-06-01",
@@ -248,6 +254,7 @@ def test_cli_writes_a_zip_with_repeatable_filters(finance_db, tmp_path):
     assert [r[0] for r in csv.reader(io.StringIO(projects, newline=""))][1:] == ["Q002", "Q003"]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_cli_writes_one_chosen_table_as_csv(finance_db, tmp_path):
     out = tmp_path / "funders.csv"
     code = main(["export", "finance", "--db", str(finance_db), "--out", str(out), "--as-of", "2025-06-01",
@@ -272,6 +279,7 @@ def test_cli_rejects_bad_output_and_years_with_a_clear_message(finance_db, tmp_p
     assert list(tmp_path.iterdir()) == []  # nothing half-written
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_cli_warns_when_no_project_matches(finance_db, tmp_path, capsys):
     out = tmp_path / "none.xlsx"
     assert main(["export", "finance", "--db", str(finance_db), "--out", str(out), "--funder", "Nobody"]) == 0
@@ -286,6 +294,7 @@ def test_cli_warns_when_no_project_matches(finance_db, tmp_path, capsys):
         finance.FinanceRequest(ASSUMPTIONS, PortfolioFilters(service_areas=("Older people",)), ("2025-26",)),
     ],
 )
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_project_years_kept_for_one_export_give_the_tables_worked_out_from_the_lines(finance_db, request_):
     con = db.connect_read_only(finance_db)
     try:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import db
+from dashboard.database import db
 from tests.conftest import DATA, TINY, build_db
 
 FINANCE = DATA / "finance"
@@ -48,6 +48,7 @@ def run(con, name: str, **overrides):
 # --- one line at a time ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_weekly_line_crossing_31_march_is_52_weeks_over_12_months_rounded_on_the_running_total(con):
     # £100 a week = £433.33... a month; Feb-Mar 2025 = £866.67; Apr-May = £1,733.33 - £866.67
     assert line_years(con, "K1") == {"2024-25": 866.67, "2025-26": 866.66}
@@ -164,6 +165,7 @@ def test_summary_shows_exactly_the_years_asked_for_even_when_empty(con):
     assert frame["planned_spend_gbp"].tolist() == [4306.65, 0.0]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_summary_fills_years_with_no_money_between_the_first_and_last(tmp_path):
     path = build_db(tmp_path / "tiny.duckdb", TINY)
     con = db.connect_read_only(path)
@@ -250,7 +252,7 @@ def test_source_tables_count_rows_and_funding_for_the_chosen_projects(con):
 def test_the_financial_year_picker_lists_exactly_the_years_the_summary_shows(demo_db, read):
     from datetime import date
 
-    from dashboard.db import query_df
+    from dashboard.database.db import query_df
 
     con = read(demo_db)
     for as_of, horizon in ((date(2026, 11, 22), 5), (date(2025, 2, 1), 2)):

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from dashboard.formatting import (
+from dashboard.rules.formatting import (
     financial_year,
     financial_year_start,
     gbp,

@@ -6,9 +6,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import db
+from dashboard.database import db
+
+pytestmark = pytest.mark.slow  # runs the app's pages (Streamlit AppTest)
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 AS_OF = date(2026, 11, 22)

@@ -22,11 +22,13 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from dashboard import db
-from dashboard.import_sources import UNFORESEEN, SourceFile, import_files, read_files
-from dashboard.importer import Problem, check_tables
-from dashboard.schema import TEMPLATE_TABLES
+from dashboard.database import db
+from dashboard.database.schema import TEMPLATE_TABLES
+from dashboard.files.import_sources import UNFORESEEN, SourceFile, import_files, read_files
+from dashboard.files.importer import Problem, check_tables
 from tests.conftest import DATA, TINY, build_db
+
+pytestmark = pytest.mark.slow  # thousands of malformed files through the importer
 
 AS_OF = date(2026, 11, 22)
 TEMPLATES = {t.name: t for t in TEMPLATE_TABLES if (TINY / t.file_name).is_file()}

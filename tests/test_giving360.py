@@ -9,9 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from dashboard import db
-from dashboard.giving360 import add_months, normalise_key, parse_amount, parse_date, parse_months
-from dashboard.import_sources import SourceFile, import_files, import_path, read_files
+from dashboard.database import db
+from dashboard.files.giving360 import add_months, normalise_key, parse_amount, parse_date, parse_months
+from dashboard.files.import_sources import SourceFile, import_files, import_path, read_files
 from tests.conftest import DATA
 
 REAL = DATA / "360giving"
@@ -105,6 +105,7 @@ def test_field_names_match_across_csv_and_json_spellings():
     assert normalise_key("Planned Dates:Duration (months)") == normalise_key("Planned Dates:Duration months")
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_grant_becomes_a_project_and_one_non_recurrent_funding_line(tiny_db, read):
     result = import_files(
         [upload(grant(**{"Amount Awarded": "£12,000.00", "Start": "01/02/2025"}))], tiny_db, as_of=AS_OF
@@ -134,6 +135,7 @@ def test_a_grant_becomes_a_project_and_one_non_recurrent_funding_line(tiny_db, r
     ]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_status_comes_from_the_dates_and_the_as_of_date(tiny_db, read):
     rows = [grant(Identifier="G-FUTURE", Start="2027-01-01"), grant(Identifier="G-NOW", Start="2026-06-01")]
     assert import_files([upload(*rows)], tiny_db, as_of=AS_OF).ok
@@ -145,6 +147,7 @@ def test_status_comes_from_the_dates_and_the_as_of_date(tiny_db, read):
     assert statuses == [("G-FUTURE", "proposed"), ("G-NOW", "active")]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_fields_a_grant_cannot_supply_are_placeholders_flagged_on_the_project(tiny_db, read):
     assert import_files([upload(grant(Start="", Location=""))], tiny_db, as_of=AS_OF).ok
     con = read(tiny_db)
@@ -161,6 +164,7 @@ def test_fields_a_grant_cannot_supply_are_placeholders_flagged_on_the_project(ti
     ]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_template_row_for_the_project_clears_its_field_flags_and_cost_lines_clear_the_costs_flag(
     tiny_db, tmp_path, read
 ):
@@ -180,6 +184,7 @@ def test_a_template_row_for_the_project_clears_its_field_flags_and_cost_lines_cl
     assert db.query_df(read(tiny_db), "projects_to_complete")["still_to_fill_in"].tolist() == ["benefits"]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_reimporting_the_grants_keeps_values_filled_in_since(tiny_db, tmp_path, read):
     assert import_files([upload(grant())], tiny_db, as_of=AS_OF).ok
     folder = tmp_path / "fill"
@@ -200,6 +205,7 @@ def test_reimporting_the_grants_keeps_values_filled_in_since(tiny_db, tmp_path, 
     assert db.query_df(con, "projects_to_complete")["still_to_fill_in"].tolist() == ["benefits, costs"]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_non_gbp_grants_are_errors_not_conversions_and_nothing_is_imported(tiny_db, read):
     result = import_files([upload(grant(), grant(Identifier="360G-EX-2", Currency="USD"))], tiny_db, as_of=AS_OF)
     assert [str(p) for p in result.problems] == [
@@ -209,6 +215,7 @@ def test_non_gbp_grants_are_errors_not_conversions_and_nothing_is_imported(tiny_
     assert read(tiny_db).execute("select count(*) from projects where project_id like '360G%'").fetchall() == [(0,)]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_missing_required_fields_and_bad_values_are_reported_by_row_in_one_pass(tiny_db):
     rows = [
         grant(Identifier="G1", Title=""),
@@ -238,6 +245,7 @@ def test_missing_required_fields_and_bad_values_are_reported_by_row_in_one_pass(
     assert result.rejected == {"projects": 8, "funding": 8}
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_bom_crlf_and_multi_line_descriptions_are_read(tiny_db, read):
     file = upload(grant(Description='First line\r\nsecond line, with "quotes"'), newline="\r\n", bom=True)
     assert import_files([file], tiny_db, as_of=AS_OF).ok
@@ -255,6 +263,7 @@ def test_the_format_can_be_forced_for_a_file_detection_would_not_recognise():
     ("file", "grants", "warnings"),
     [("IndigoTrust_360giving.csv", 269, 0), ("baring.json", 53, 0), ("360_giving_LBFEW_2010_2015.xlsx", 4116, 6)],
 )
+@pytest.mark.slow  # imports real published files
 def test_the_real_published_files_import(tmp_path, file, grants, warnings, read):
     from tests.conftest import build_db
 
@@ -268,6 +277,7 @@ def test_the_real_published_files_import(tmp_path, file, grants, warnings, read)
     assert (history["source_format"], history["flagged_projects"]) == ("360giving", grants)
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_real_indigo_csv_details_survive_uk_times_durations_and_multi_line_quotes(tmp_path, read):
     from tests.conftest import build_db
 
@@ -293,6 +303,7 @@ def test_real_indigo_csv_details_survive_uk_times_durations_and_multi_line_quote
     assert flagged == [(3,)]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_real_baring_json_reads_the_non_standard_keys(tmp_path, read):
     from tests.conftest import build_db
 

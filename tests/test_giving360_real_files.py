@@ -20,9 +20,12 @@ from decimal import Decimal
 import pytest
 import xlsxwriter
 
-from dashboard import commands, db
-from dashboard.import_sources import SourceFile, import_files, import_path
+from dashboard import commands
+from dashboard.database import db
+from dashboard.files.import_sources import SourceFile, import_files, import_path
 from tests.conftest import DATA, build_db
+
+pytestmark = pytest.mark.slow  # imports real published 360Giving files
 
 REAL = DATA / "360giving"
 SHORT_GRANTS = REAL / "awefw001p00000zgyHZAAY.json"
@@ -143,7 +146,7 @@ def test_a_fortnight_across_a_month_end_is_spread_over_both_months_it_touches(em
 def test_duration_0_without_an_end_date_is_a_problem_naming_what_to_give():
     header = "Identifier,Title,Currency,Amount Awarded,Award Date,Planned Dates:Duration (months),Funding Org:Name"
     data = f"{header},Recipient Org:Name\nG1,Lunch,GBP,10,2025-01-01,0,A Trust,A Charity\n".encode()
-    from dashboard.import_sources import read_files
+    from dashboard.files.import_sources import read_files
 
     problems = [str(p) for p in read_files([SourceFile("g.csv", data)], as_of=AS_OF).problems]
     assert (

@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard import db
-from dashboard.import_sources import MAX_UPLOAD_MB
+from dashboard.database import db
+from dashboard.files.import_sources import MAX_UPLOAD_MB
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -26,10 +26,13 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from dashboard import db, template
-from dashboard.import_limits import ImportLimits
-from dashboard.import_sources import SourceFile, import_files, import_path
+from dashboard.database import db
+from dashboard.files import template
+from dashboard.files.import_limits import ImportLimits
+from dashboard.files.import_sources import SourceFile, import_files, import_path
 from tests.conftest import DATA, TINY, build_db
+
+pytestmark = pytest.mark.slow  # crafted hostile files, some hundreds of megabytes unpacked, and full disks
 
 HOSTILE = DATA / "hostile"
 ZIP_BOMB = HOSTILE / "zip-bomb-3x300MB-blank-lines.zip"  # made by make_zip_bomb() below, kept to save 9 s a run
@@ -501,7 +504,7 @@ def test_a_truly_read_only_folder_is_a_clear_problem_and_nothing_changes(tiny_db
 def test_the_database_refusing_a_value_is_reported_and_recorded(tiny_db, before, monkeypatch):
     import duckdb
 
-    from dashboard import importer
+    from dashboard.files import importer
 
     def refuse(*args, **kwargs):
         raise duckdb.ConversionException("Could not convert string 'x' to INT32")

@@ -21,13 +21,15 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import db
-from dashboard.appraisal import Assumptions
-from dashboard.decisions import DecisionInput, decision_history, record_decision, register_bytes
-from dashboard.export_files import DANGEROUS_FIRST_CHARACTERS
-from dashboard.finance import FinanceRequest, build_finance_sheets, finance_csv_zip_bytes, finance_xlsx_bytes
-from dashboard.formatting import escape_markdown
+from dashboard.database import db
+from dashboard.files.decisions import DecisionInput, decision_history, record_decision, register_bytes
+from dashboard.files.export_files import DANGEROUS_FIRST_CHARACTERS
+from dashboard.files.finance import FinanceRequest, build_finance_sheets, finance_csv_zip_bytes, finance_xlsx_bytes
+from dashboard.rules.appraisal import Assumptions
+from dashboard.rules.formatting import escape_markdown
 from tests.conftest import TINY, build_db
+
+pytestmark = pytest.mark.slow  # runs the app's pages (Streamlit AppTest) with hostile text
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")

@@ -12,10 +12,14 @@ import textwrap
 import time
 from pathlib import Path
 
-from dashboard import db
-from dashboard.import_sources import import_path
-from dashboard.importer import import_folder
+import pytest
+
+from dashboard.database import db
+from dashboard.files.import_sources import import_path
+from dashboard.files.importer import import_folder
 from tests.conftest import TINY
+
+pytestmark = pytest.mark.slow  # imports killed part-way in subprocesses
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,7 +27,8 @@ CRASHING_IMPORT = textwrap.dedent(
     """
     import os, sys, time
     from pathlib import Path
-    from dashboard import db, importer
+    from dashboard.database import db
+    from dashboard.files import importer
 
     mode, folder, database, marker = sys.argv[1:5]
     real_upsert = db.upsert_rows

@@ -9,8 +9,8 @@ import unicodedata
 
 import pytest
 
-from dashboard import db
-from dashboard.import_sources import SourceFile, import_files
+from dashboard.database import db
+from dashboard.files.import_sources import SourceFile, import_files
 from tests.conftest import TINY
 
 NFC = unicodedata.normalize("NFC", "Pé1")
@@ -78,6 +78,7 @@ def test_an_id_differing_only_by_case_from_one_in_the_database_is_refused(tiny_d
     ]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_nfc_and_nfd_spellings_of_one_id_are_the_same_id(tiny_db, read):
     assert NFC != NFD
     result = import_files(upload("projects.csv", PROJECT_HEADER, project(NFC), project(NFD)), tiny_db)
@@ -98,6 +99,7 @@ def test_ids_are_trimmed_before_they_are_compared(tiny_db):
     assert "already belongs to project 'P001'" in messages(result)[0]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_grant_whose_identifier_is_another_projects_funding_line_is_left_out_not_moved(tiny_db, read):
     header = "Identifier,Title,Currency,Amount Awarded,Award Date,Funding Org:Name,Recipient Org:Name,Description"
     funding_id = (TINY / "funding.csv").read_text(encoding="utf-8").splitlines()[1].split(",")[0]

@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from dashboard.import_sources import import_path
-from dashboard.importer import import_folder
+from dashboard.files.import_sources import import_path
+from dashboard.files.importer import import_folder
 from tests.conftest import TINY
 
 COST_HEADER = "cost_id,project_id,item,amount_gbp,frequency,start_date,end_date,confidence_grade"
@@ -122,6 +122,7 @@ def test_an_unknown_file_in_a_folder_is_rejected(tiny_db, tmp_path):
     assert "notes.csv: is not a template file" in problems_of(import_folder(folder, tiny_db))[0]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_bom_crlf_and_multi_line_quoted_text_import_as_written(tiny_db, tmp_path, read):
     folder = tmp_path / "upload"
     folder.mkdir()

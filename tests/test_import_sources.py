@@ -6,10 +6,11 @@ from __future__ import annotations
 import io
 import zipfile
 
+import pytest
 import xlsxwriter
 
-from dashboard.import_limits import ImportLimits
-from dashboard.import_sources import SourceFile, import_files, import_path, read_files
+from dashboard.files.import_limits import ImportLimits
+from dashboard.files.import_sources import SourceFile, import_files, import_path, read_files
 from tests.conftest import TINY
 
 
@@ -60,12 +61,14 @@ def test_a_zip_with_a_stray_csv_names_it(tiny_db):
     ]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_renamed_template_csv_is_recognised_by_its_columns(tiny_db):
     costs = (TINY / "costs.csv").read_bytes()
     result = import_files([SourceFile("Copy of our costs (3).csv", costs)], tiny_db)
     assert result.ok and result.replaced == {"costs": 4}
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_workbook_with_typed_excel_cells_imports_and_reports_sheet_rows(tiny_db, read):
     from datetime import datetime
 
@@ -85,6 +88,7 @@ def test_a_workbook_with_typed_excel_cells_imports_and_reports_sheet_rows(tiny_d
     ).fetchall() == [(20.5, "2025-07-01")]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_360giving_workbook_is_detected_by_its_headers(tiny_db):
     rows = [
         ["Identifier", "Title", "Currency", "Amount Awarded", "Award Date", "Funding Org:Name", "Recipient Org:Name"],
@@ -109,6 +113,7 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tiny_db):
     assert "python -m dashboard import PATH --max-mb N" in result.problems[0].reason
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_folder_path_reads_its_csvs(tiny_db):
     result = import_path(TINY, tiny_db)
     assert result.ok and result.format == "template-folder" and result.source_name == "tiny"

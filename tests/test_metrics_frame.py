@@ -8,8 +8,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dashboard import db
-from dashboard.appraisal import Assumptions, project_metrics
+from dashboard.database import db
+from dashboard.rules.appraisal import Assumptions, project_metrics
 from tests.conftest import TINY, build_db
 
 CASES = {
@@ -39,6 +39,7 @@ def _both(path, assumptions):
     return fast.sort_values("project_id", ignore_index=True), slow.sort_values("project_id", ignore_index=True)
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 @pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.parametrize("portfolio", ["demo_db", "tiny_portfolio_db", "empty_db"])
 def test_metrics_frame_is_the_frame_duckdb_df_gives(portfolio, case, request):
@@ -49,6 +50,7 @@ def test_metrics_frame_is_the_frame_duckdb_df_gives(portfolio, case, request):
     assert [list(f) for f in funders_fast] == [list(f) for f in funders_slow]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_nullable_columns_stay_nullable_and_full_ones_stay_numpy(demo_db):
     fast, _ = _both(demo_db, CASES["reference"])
     assert fast["fiscal_payback_months"].isna().any() and str(fast["fiscal_payback_months"].dtype) == "Int64"

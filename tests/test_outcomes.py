@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import db, outcomes
-from dashboard.importer import import_folder
-from dashboard.schema import OUTCOMES, TEMPLATE_TABLES
+from dashboard.database import db
+from dashboard.database.schema import OUTCOMES, TEMPLATE_TABLES
+from dashboard.files.importer import import_folder
+from dashboard.rules import outcomes
 from tests.conftest import DATA
 
 

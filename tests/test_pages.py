@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.formatting import gbp
+from dashboard.rules.formatting import gbp
+
+pytestmark = pytest.mark.slow  # runs the app's pages (Streamlit AppTest)
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import scenarios
+from dashboard.rules import scenarios
 from tests.conftest import DATA, build_db
+
+pytestmark = pytest.mark.slow  # runs the app's pages (Streamlit AppTest)
 
 PAGES = Path(__file__).resolve().parent.parent / "dashboard" / "views"
 

@@ -15,8 +15,15 @@ import pandas as pd
 import pytest
 
 from bench import pandas_baseline
-from dashboard import db, synthetic
-from dashboard.appraisal import STORED_FIGURES, Assumptions, figures_source, project_metrics, reference_assumptions
+from dashboard.database import db
+from dashboard.files import synthetic
+from dashboard.rules.appraisal import (
+    STORED_FIGURES,
+    Assumptions,
+    figures_source,
+    project_metrics,
+    reference_assumptions,
+)
 from tests.conftest import TINY, build_db
 
 REFERENCE = Assumptions(as_of=date(2025, 11, 1))
@@ -106,6 +113,7 @@ def _assert_same_largest_funder(sql, baseline, tables, as_of) -> None:
         assert by_funder[(project_id, picked)] == by_funder[(project_id, expected)], project_id
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 @pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.parametrize("portfolio", PORTFOLIOS)
 def test_pandas_baseline_gives_every_metric_to_the_penny(portfolio, case, request):
@@ -113,6 +121,7 @@ def test_pandas_baseline_gives_every_metric_to_the_penny(portfolio, case, reques
     _assert_same_metrics(sql, baseline, tables, CASES[case].as_of)
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 @pytest.mark.parametrize("portfolio", PORTFOLIOS)
 def test_pandas_baseline_equals_the_stored_reference_figures(portfolio, request):
     """The path the app and the benchmark take at the council's reference assumptions (figures stored by a write)."""
@@ -164,6 +173,7 @@ def test_compared_portfolios_use_every_new_line_column(portfolio, request):
     assert all(count > 0 for count in counts.values()), counts
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 @pytest.mark.parametrize("case", ["reference", "scenario"])
 def test_every_compared_column_varies_on_the_synthetic_portfolio(synthetic_db, case):
     """Each column the test compares holds at least two different values (a column all empty or all one value
@@ -194,6 +204,7 @@ def test_costs_starting_after_the_forward_window_are_running_costs_left(tiny_por
     pd.testing.assert_series_equal(sql["needs_funding"], baseline["needs_funding"])
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_zero_pound_cost_line_is_no_running_cost(tmp_path):
     # the lunch club's paid costs end with the project (31 December 2026); unpaid volunteer drivers, recorded at
     # £0 a month, carry on to 2028
@@ -206,6 +217,7 @@ def test_a_zero_pound_cost_line_is_no_running_cost(tmp_path):
     pd.testing.assert_series_equal(sql["needs_funding"], baseline["needs_funding"])
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_chunks_do_not_change_the_figures(synthetic_db, monkeypatch):
     """Projects are appraised in chunks to bound memory; a chunk boundary splits nothing."""
     _, whole, _ = _both(synthetic_db, CASES["scenario"])

@@ -1,4 +1,4 @@
-"""Headline figures, bounded chart points and table pages for the Portfolio page (dashboard/portfolio_summary.py)."""
+"""Headline figures, bounded chart points and table pages for the Portfolio page (rules/portfolio_summary.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from dashboard.appraisal import project_metrics
-from dashboard.db import query_df
-from dashboard.portfolio_summary import scatter_points, summarise, table_page
+from dashboard.database.db import query_df
+from dashboard.rules.appraisal import project_metrics
+from dashboard.rules.portfolio_summary import scatter_points, summarise, table_page
 
 
 def frame(n: int, seed: int = 1) -> pd.DataFrame:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
+
+pytestmark = pytest.mark.slow  # runs the picker in Streamlit's AppTest
 
 PICKER_SCRIPT = """
 import pandas as pd

@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dashboard.appraisal import Assumptions, project_metrics
-from dashboard.risk import factor_reasons, risk_sentence
+from dashboard.rules.appraisal import Assumptions, project_metrics
+from dashboard.rules.risk import factor_reasons, risk_sentence
 from tests.conftest import DATA, build_db
 
 POINTS = [
@@ -40,6 +40,7 @@ def risk(tmp_path, read):
         ("R7", [25, 20, 10, 15, 5, 5, 10], 90.0, "high"),  # needs funding and has none
     ],
 )
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_each_factor_scores_as_the_rules_say(risk, project_id, points, score, band):
     row = risk.loc[project_id]
     assert [row[c] for c in POINTS] == points
@@ -55,11 +56,13 @@ def test_closed_projects_are_not_scored(tiny_db, read, base_assumptions):
     assert risk_sentence(ended).startswith("Not scored")
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_runway_counts_whole_calendar_months_to_the_latest_active_funding_end(risk):
     assert risk.loc["R1", "runway_months"] == 2
     assert risk.loc["R4", "runway_months"] == 20
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_funding_that_has_ended_no_longer_counts_as_active(tmp_path, read):
     path = build_db(tmp_path / "risk.duckdb", DATA / "risk")
     later = project_metrics(read(path), Assumptions(as_of=date(2027, 2, 1))).set_index("project_id")
@@ -68,6 +71,7 @@ def test_funding_that_has_ended_no_longer_counts_as_active(tmp_path, read):
     assert later.loc["R1", "projectitis_score"] == 55.0
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_risk_sentence_names_the_main_reasons_in_plain_english(risk):
     sentence = risk_sentence(risk.loc["R7"])
     assert sentence.startswith("High risk (90 out of 100): it has running costs but no funding in place")
@@ -76,6 +80,7 @@ def test_risk_sentence_names_the_main_reasons_in_plain_english(risk):
     assert "its only funding, a time-limited award from Lottery, ends in 2 months" in one_funder
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_factor_reasons_explain_every_factor_largest_first(risk):
     factors = factor_reasons(risk.loc["R6"])
     assert [f.points for f in factors] == sorted([f.points for f in factors], reverse=True)

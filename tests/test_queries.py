@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from dashboard.db import query_df
+from dashboard.database.db import query_df
 
 
 @pytest.fixture

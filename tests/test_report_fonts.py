@@ -9,8 +9,19 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from dashboard.decisions import DecisionInput, record_decision
-from dashboard.reports import FALLBACK_FONTS, Facts, Paragraph, Report, Section, _font_file, decision_report, render_pdf
+from dashboard.files.decisions import DecisionInput, record_decision
+from dashboard.files.reports import (
+    FALLBACK_FONTS,
+    Facts,
+    Paragraph,
+    Report,
+    Section,
+    _font_file,
+    decision_report,
+    render_pdf,
+)
+
+pytestmark = pytest.mark.slow  # renders PDFs with every fallback font
 
 NAMES = {
     "Chinese": "華僑長者午餐會",

@@ -10,8 +10,8 @@ import pytest
 from pypdf import PdfReader
 
 from dashboard.commands import main
-from dashboard.decisions import DecisionInput, get_decision, record_decision
-from dashboard.reports import build_report, decision_report, people_phrase, render_html, render_pdf
+from dashboard.files.decisions import DecisionInput, get_decision, record_decision
+from dashboard.files.reports import build_report, decision_report, people_phrase, render_html, render_pdf
 
 NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
 
@@ -43,6 +43,7 @@ def drumkit_decision(tiny_db, base_assumptions):
     return tiny_db
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_pdf_report_states_the_figures_in_plain_english(drumkit_decision, read):
     report = decision_report(read(drumkit_decision), "D0001")
     data = render_pdf(report)
@@ -68,6 +69,7 @@ def test_pdf_report_states_the_figures_in_plain_english(drumkit_decision, read):
     assert "Jane Smith" not in text
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_stop_report_leads_with_continuing_then_the_council_then_everyone_else(tiny_db, read, base_assumptions):
     record_decision(
         tiny_db,
@@ -94,6 +96,7 @@ def test_a_stop_report_leads_with_continuing_then_the_council_then_everyone_else
     assert "What does carrying on cost and return?" in text
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_pdf_prints_names_outside_latin_1(drumkit_decision, read):
     record = get_decision(read(drumkit_decision), "D0001")
     record["project_name"] = "Zoë's café in Łódź"
@@ -101,6 +104,7 @@ def test_pdf_prints_names_outside_latin_1(drumkit_decision, read):
     assert "stop Zoë's café in Łódź" in text
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_html_report_escapes_everything_and_has_no_script(drumkit_decision, read):
     record = get_decision(read(drumkit_decision), "D0001")
     record["rationale"] = '<script>alert("x")</script> & <img src=x onerror=alert(1)>'
@@ -120,6 +124,7 @@ def test_people_counts_up_to_the_threshold_are_not_given_exactly():
     assert people_phrase(40, suppress_up_to=50).startswith("50 or fewer people")
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_continue_decision_says_no_transition_plan_was_needed(tiny_db, read, base_assumptions):
     record_decision(
         tiny_db,
@@ -142,6 +147,7 @@ def test_a_continue_decision_says_no_transition_plan_was_needed(tiny_db, read, b
     assert "Decided by: an officer of Exampleshire County Council" in text
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_cli_report_writes_pdf_and_html_and_refuses_bad_input(drumkit_decision, tmp_path, capsys):
     pdf = tmp_path / "D0001.pdf"
     assert main(["report", "D0001", "--out", str(pdf), "--db", str(drumkit_decision)]) == 0

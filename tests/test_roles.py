@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import access
+from dashboard.rules import access
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
@@ -139,6 +139,7 @@ def test_a_group_of_fewer_than_three_projects_is_hidden_from_viewers_with_the_ne
     assert access.hidden_small_groups([1, 9], min_projects=1) == [False, False]  # people who see projects anyway
 
 
+@pytest.mark.slow  # runs the app's pages (Streamlit AppTest)
 def test_a_commissioner_sees_every_groups_figures_on_the_summary(app):
     at = app(role="commissioner", page="summary")
     at.run()
@@ -196,6 +197,7 @@ def texts(at: AppTest) -> str:
     return "\n".join(parts)
 
 
+@pytest.mark.slow  # runs the app's pages (Streamlit AppTest)
 def test_a_viewer_gets_the_summary_with_small_counts_hidden_and_never_a_project(app):
     at = app()  # the roles file's local role is viewer
     at.run()
@@ -241,6 +243,7 @@ def test_a_viewer_gets_the_summary_with_small_counts_hidden_and_never_a_project(
         ("admin", "data", True),
     ],
 )
+@pytest.mark.slow  # runs the app's pages (Streamlit AppTest)
 def test_each_page_itself_refuses_a_role_without_its_permission(app, role, page, allowed):
     at = app(role=role, source=str(PAGES / f"{page}.py"))  # opened directly, past the router
     at.query_params["project"] = "P001"
@@ -252,6 +255,7 @@ def test_each_page_itself_refuses_a_role_without_its_permission(app, role, page,
         assert "Drumkit" not in texts(at) and titles(at) == ["No access"]
 
 
+@pytest.mark.slow  # runs the app's pages (Streamlit AppTest)
 def test_a_commissioner_in_local_mode_sees_the_cost_of_stopping_but_no_decision_form(app):
     at = app(role="commissioner")
     at.run()
@@ -267,6 +271,7 @@ def test_a_commissioner_in_local_mode_sees_the_cost_of_stopping_but_no_decision_
     assert any("not record one" in i.value for i in at.info)
 
 
+@pytest.mark.slow  # runs the app's pages (Streamlit AppTest)
 def test_with_sign_in_configured_nobody_sees_data_before_signing_in(app):
     at = app()
     at.secrets["auth"] = AUTH
@@ -278,6 +283,7 @@ def test_with_sign_in_configured_nobody_sees_data_before_signing_in(app):
     assert not at.metric and not at.dataframe
 
 
+@pytest.mark.slow  # runs the app's pages (Streamlit AppTest)
 def test_signed_in_roles_come_from_the_account_id_and_groups(app):
     sam = {"is_logged_in": True, "email": "SAM.finance@exampleshire.gov.uk", "name": "Sam", "oid": SAM_OID}
     at = app()
@@ -306,6 +312,7 @@ def test_signed_in_roles_come_from_the_account_id_and_groups(app):
     assert titles(at) == ["Funding decisions"]
 
 
+@pytest.mark.slow  # runs the app's pages (Streamlit AppTest)
 def test_a_signed_in_stranger_is_turned_away_when_the_default_role_is_none(app):
     at = app()
     at.secrets["auth"] = AUTH
@@ -316,6 +323,7 @@ def test_a_signed_in_stranger_is_turned_away_when_the_default_role_is_none(app):
     assert not at.metric and not at.dataframe
 
 
+@pytest.mark.slow  # runs the app's pages (Streamlit AppTest)
 @pytest.mark.parametrize("role, shown", [("commissioner", False), ("decision-maker", False), ("finance", True)])
 def test_only_finance_and_admin_get_the_finance_export_buttons(app, role, shown):
     at = app(role=role)
@@ -328,6 +336,7 @@ def test_only_finance_and_admin_get_the_finance_export_buttons(app, role, shown)
 ANN_OID = "0b8e2f4a-1111-4c2d-9e3f-5a6b7c8d9e0f"
 
 
+@pytest.mark.slow  # runs the app's pages (Streamlit AppTest)
 def test_a_signed_in_decision_records_the_account_not_a_typed_name(app, tiny_db, read):
     at = app(page="decisions")
     at.secrets["auth"] = AUTH
@@ -346,12 +355,13 @@ def test_a_signed_in_decision_records_the_account_not_a_typed_name(app, tiny_db,
     at.run()
     assert not at.exception
     assert "Recorded decision D0001" in at.success[0].value
-    from dashboard.decisions import get_decision
+    from dashboard.files.decisions import get_decision
 
     record = get_decision(read(tiny_db), "D0001")
     assert (record["decided_by"], record["decided_by_id"]) == ("Ann Director", ANN_OID)
 
 
+@pytest.mark.slow  # runs the app's pages (Streamlit AppTest)
 def test_someone_using_another_persons_email_gets_nothing_by_it(app):
     at = app()
     at.secrets["auth"] = AUTH
@@ -362,6 +372,7 @@ def test_someone_using_another_persons_email_gets_nothing_by_it(app):
     assert titles(at) == ["No access"]
 
 
+@pytest.mark.slow  # runs the app's pages (Streamlit AppTest)
 def test_local_mode_says_it_listens_only_on_this_computer(app):
     at = app(role="commissioner")
     at.run()
@@ -379,6 +390,7 @@ def test_the_shipped_server_config_and_make_run_listen_on_this_computer_only():
     assert "ADDRESS ?= 127.0.0.1" in makefile and "--server.address $(ADDRESS)" in makefile
 
 
+@pytest.mark.slow  # runs the app's pages (Streamlit AppTest)
 def test_a_signed_in_import_records_the_account_not_a_typed_name(tiny_db, monkeypatch, tmp_path):
     monkeypatch.setenv("COMMISSIONING_DB", str(tiny_db))
     roles = tmp_path / "roles.toml"
@@ -400,6 +412,7 @@ def test_a_signed_in_import_records_the_account_not_a_typed_name(tiny_db, monkey
     assert at.dataframe[-1].value["by"].tolist()[0] == f"Ann Admin (account {ANN_OID})"
 
 
+@pytest.mark.slow  # runs the app's pages (Streamlit AppTest)
 def test_a_viewer_sees_no_places_money_on_the_equity_page_when_it_is_one_projects_own(app):
     at = app(page="equity")  # the roles file's local role is viewer; the tiny portfolio has one project a place
     at.run()

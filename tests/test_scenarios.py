@@ -10,8 +10,10 @@ from datetime import date
 import duckdb
 import pytest
 
-from dashboard import commands, db, scenarios
-from dashboard.scenarios import BASE_CASE, Scenario, ScenarioError
+from dashboard import commands
+from dashboard.database import db
+from dashboard.rules import scenarios
+from dashboard.rules.scenarios import BASE_CASE, Scenario, ScenarioError
 from tests.conftest import AS_OF
 
 PESSIMISTIC = Scenario(
@@ -51,6 +53,7 @@ def test_the_base_case_follows_the_reference_tables_when_they_change(tiny_db, re
     assert base.discount_rate == 0.03
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_saved_scenario_persists_and_reads_back_identically(tiny_db, read):
     scenarios.save_scenario(PESSIMISTIC, tiny_db)
     fixed = Scenario(
@@ -89,6 +92,7 @@ def test_the_database_itself_refuses_a_stored_row_named_base_case(tiny_db):
             )
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_an_existing_name_is_refused_unless_replace_and_then_updated(tiny_db, read):
     scenarios.save_scenario(PESSIMISTIC, tiny_db)
     with pytest.raises(ScenarioError, match="already exists"):
@@ -107,6 +111,7 @@ def test_out_of_range_settings_and_bad_names_are_refused_with_a_reason(tiny_db):
         scenarios.save_scenario(Scenario(**{**PESSIMISTIC.__dict__, "name": "x" * 81}), tiny_db)
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_delete_removes_a_saved_scenario_and_unknown_names_are_reported(tiny_db, read):
     scenarios.save_scenario(PESSIMISTIC, tiny_db)
     scenarios.delete_scenario("pessimistic", tiny_db)
@@ -120,6 +125,7 @@ def test_get_scenario_lists_the_choices_when_the_name_is_unknown(tiny_db, read):
         scenarios.get_scenario(read(tiny_db), "Nope")
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_compare_gives_portfolio_totals_and_per_project_figures(tiny_db, read):
     scenarios.save_scenario(PESSIMISTIC, tiny_db)
     con = read(tiny_db)
@@ -141,6 +147,7 @@ def test_compare_gives_portfolio_totals_and_per_project_figures(tiny_db, read):
     assert len(wide) == 3
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_metrics_cli_runs_at_a_named_scenario(tiny_db):
     scenarios.save_scenario(Scenario(**{**PESSIMISTIC.__dict__, "cost_factor": 1.0, "grade_shift": 0}), tiny_db)
     code, out = run_cli("metrics", "--db", str(tiny_db), "--scenario", "pessimistic", "--format", "json")
@@ -155,6 +162,7 @@ def test_metrics_cli_names_the_choices_for_an_unknown_scenario(tiny_db, capsys):
     assert "no scenario called 'Nope'" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_scenarios_cli_saves_lists_and_refuses_the_base_case(tiny_db, capsys):
     code, out = run_cli("scenarios", "save", "Ten years", "--horizon-years", "10", "--db", str(tiny_db))
     assert code == 0 and "10-year horizon" in out

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import sensitivity
-from dashboard.appraisal import Assumptions, project_metrics
+from dashboard.rules import sensitivity
+from dashboard.rules.appraisal import Assumptions, project_metrics
 from tests.conftest import AS_OF, DATA, build_db
 
 # the drumkit (tests/data/tiny P001): £350 once (grade 1); £1,500 a month of personal-assistant support
@@ -40,6 +40,7 @@ def by_input(frame, project_id):
     return {k: (rows.loc[k, "npv_low_gbp"], rows.loc[k, "npv_high_gbp"]) for k in rows.index}
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_drumkit_tornado_matches_the_closed_form_for_every_input(tiny_db, read):
     con = read(tiny_db)
     rows = sensitivity.tornado(con, Assumptions(as_of=AS_OF), 0.2, "P001")
@@ -65,6 +66,7 @@ def test_drumkit_tornado_matches_the_closed_form_for_every_input(tiny_db, read):
     assert rows["swing_gbp"].is_monotonic_decreasing
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_loss_maker_tornado_matches_hand_worked_figures(loss_db, read):
     con = read(loss_db)
     base = Assumptions(as_of=AS_OF, horizon_years=2)
@@ -114,6 +116,7 @@ def test_drumkit_switching_sentence_says_benefits_could_fall_by_99_6_percent(tin
     assert sentences[1].startswith("Costs could rise by 23,933% ")
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_loss_maker_is_told_how_far_benefits_would_need_to_rise(loss_db, read):
     con = read(loss_db)
     pv = sensitivity.present_values(con, Assumptions(as_of=AS_OF, horizon_years=2)).iloc[0]
@@ -136,6 +139,7 @@ def test_switching_sentences_for_no_benefits_and_for_nothing_recorded():
     assert "exactly breaks even" in sensitivity.switching_sentences(sensitivity.switching_values(500, 500))[0]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_present_values_agree_with_the_project_metrics_to_the_penny(tiny_db, read):
     con = read(tiny_db)
     for assumptions in (Assumptions(as_of=AS_OF), Assumptions(as_of=AS_OF, benefit_factor=0.8, grade_shift=1)):

@@ -15,9 +15,9 @@ from datetime import date
 
 import pytest
 
-from dashboard import db
 from dashboard.commands import main
-from dashboard.stopping import UnknownProjectError, cost_of_stopping
+from dashboard.database import db
+from dashboard.rules.stopping import UnknownProjectError, cost_of_stopping
 
 D = [1 / 1.035**t for t in range(10)]  # discount factor for window years
 
@@ -135,6 +135,7 @@ def test_cli_cost_of_stopping_json_carries_the_agreed_fields(tiny_db, capsys):
     assert data["stop_date"] == "2026-06-30"
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_cli_cost_of_stopping_csv_with_a_stop_date(tiny_db, capsys):
     assert main(["cost-of-stopping", "P002", "--stop-date", "2026-06-30", "--format", "csv", "--db", str(tiny_db)]) == 0
     lines = capsys.readouterr().out.lstrip("\ufeff").splitlines()

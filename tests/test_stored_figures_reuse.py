@@ -11,8 +11,10 @@ from datetime import date
 import duckdb
 import pytest
 
-from dashboard import appraisal, db, synthetic
-from dashboard.appraisal import (
+from dashboard.database import db
+from dashboard.files import synthetic
+from dashboard.rules import appraisal
+from dashboard.rules.appraisal import (
     COMPUTED_FIGURES,
     COMPUTED_FUNDING,
     STORED_COMMITTED_FUNDING,

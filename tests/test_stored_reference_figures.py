@@ -12,8 +12,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import appraisal, db, synthetic
-from dashboard.appraisal import COMPUTED_FIGURES, STORED_FIGURES, figures_source, project_metrics
+from dashboard.database import db
+from dashboard.files import synthetic
+from dashboard.rules import appraisal
+from dashboard.rules.appraisal import COMPUTED_FIGURES, STORED_FIGURES, figures_source, project_metrics
 from tests.conftest import TINY, build_db
 
 # every write stores the forward view from the month it is written in (today), so reads in that month use them
@@ -83,6 +85,7 @@ def synthetic_db(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 @pytest.mark.parametrize("as_of", [AS_OF, AS_OF.replace(day=1)])
 @pytest.mark.parametrize("portfolio", ["demo_db", "synthetic_db"])
 def test_stored_figures_give_the_very_frame_computing_them_gives(portfolio, as_of, request):
@@ -93,6 +96,7 @@ def test_stored_figures_give_the_very_frame_computing_them_gives(portfolio, as_o
     assert_same_frame(metrics, computed)
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_another_as_of_month_computes_because_the_forward_view_starts_there(demo_db):
     last_year = reference(demo_db, date(AS_OF.year - 1, AS_OF.month, 1))
     source, metrics, computed = source_and_frames(demo_db, last_year)
@@ -113,6 +117,7 @@ def test_another_as_of_month_computes_because_the_forward_view_starts_there(demo
         {"grade_shift": 1},
     ],
 )
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_other_assumptions_are_computed(demo_db, change):
     assumptions = reference(demo_db).with_changes(**change)
     source, metrics, computed = source_and_frames(demo_db, assumptions)
@@ -120,6 +125,7 @@ def test_other_assumptions_are_computed(demo_db, change):
     assert_same_frame(metrics, computed)
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_the_stored_path_does_not_run_the_appraisal(demo_db):
     """Only the CTE the variable names is bound: the stored path never reads benefit lines; the computed one does."""
     assumptions = reference(demo_db)
@@ -168,8 +174,9 @@ def _write_changed_costs(folder, amount_gbp):
     frame.to_csv(folder / "costs.csv", index=False)
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_an_import_that_changes_the_data_stores_figures_equal_to_computed_ones(tmp_path):
-    from dashboard.importer import import_folder
+    from dashboard.files.importer import import_folder
 
     path = build_db(tmp_path / "tiny.duckdb", TINY)
     before = source_and_frames(path, reference(path))[1].set_index("project_id")
@@ -185,10 +192,11 @@ def test_an_import_that_changes_the_data_stores_figures_equal_to_computed_ones(t
     assert after.loc["P001", "pv_cost_gbp"] == before.loc["P001", "pv_cost_gbp"]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_write_that_changes_no_input_keeps_the_figures_and_one_that_does_stores_them_again(tmp_path):
-    from dashboard.decisions import DecisionInput, record_decision
-    from dashboard.importer import import_folder
-    from dashboard.scenarios import Scenario, save_scenario
+    from dashboard.files.decisions import DecisionInput, record_decision
+    from dashboard.files.importer import import_folder
+    from dashboard.rules.scenarios import Scenario, save_scenario
 
     path = build_db(tmp_path / "tiny.duckdb", TINY)
     first = stored_key(path)
@@ -218,6 +226,7 @@ def test_a_write_that_changes_no_input_keeps_the_figures_and_one_that_does_store
     assert_same_frame(metrics, computed)
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_changed_reference_tables_store_the_figures_at_the_new_reference_assumptions(tmp_path):
     path = build_db(tmp_path / "tiny.duckdb", TINY)
     with db.write_database(path) as con:
@@ -230,6 +239,7 @@ def test_changed_reference_tables_store_the_figures_at_the_new_reference_assumpt
     assert_same_frame(metrics, computed)
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_database_written_before_stored_figures_existed_computes_its_metrics(tmp_path):
     path = build_db(tmp_path / "tiny.duckdb", TINY)
     expected = source_and_frames(path, reference(path))[2]
@@ -250,6 +260,7 @@ def test_a_database_written_before_stored_figures_existed_computes_its_metrics(t
     assert_same_frame(metrics, expected)
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_figures_stored_by_another_version_of_the_appraisal_are_not_read(tmp_path):
     path = build_db(tmp_path / "tiny.duckdb", TINY)
     con = duckdb.connect(str(path))
@@ -267,6 +278,7 @@ def test_figures_stored_by_another_version_of_the_appraisal_are_not_read(tmp_pat
     assert_same_frame(metrics, computed)
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_inside_a_write_the_stored_figures_are_read_only_while_the_data_still_matches_them(tmp_path):
     path = build_db(tmp_path / "tiny.duckdb", TINY)
     assumptions = reference(path)
@@ -281,6 +293,7 @@ def test_inside_a_write_the_stored_figures_are_read_only_while_the_data_still_ma
     assert inside.loc["P001", "pv_cost_gbp"] == metrics.set_index("project_id").loc["P001", "pv_cost_gbp"]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_failed_write_leaves_the_stored_figures_as_they_were(tmp_path):
     path = build_db(tmp_path / "tiny.duckdb", TINY)
     first = stored_key(path)
@@ -293,9 +306,10 @@ def test_a_failed_write_leaves_the_stored_figures_as_they_were(tmp_path):
     assert_same_frame(metrics, computed)
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_restored_backup_brings_its_own_matching_figures(tmp_path):
-    from dashboard import backup
-    from dashboard.importer import import_folder
+    from dashboard.files import backup
+    from dashboard.files.importer import import_folder
 
     path = build_db(tmp_path / "tiny.duckdb", TINY)
     original = source_and_frames(path, reference(path))[1]
@@ -310,6 +324,7 @@ def test_a_restored_backup_brings_its_own_matching_figures(tmp_path):
     assert_same_frame(metrics, original)
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_empty_and_synthetic_portfolios_store_one_row_per_project_with_lines(tmp_path, synthetic_db):
     empty = build_db(tmp_path / "empty.duckdb", None)
     assert stored_rows(empty) == 0
@@ -327,6 +342,7 @@ def test_empty_and_synthetic_portfolios_store_one_row_per_project_with_lines(tmp
     assert stored_rows(copy) == with_lines > 0
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_a_block_that_caught_a_failed_statement_commits_nothing_and_stores_nothing(tmp_path):
     path = build_db(tmp_path / "tiny.duckdb", TINY)
     first = stored_key(path)
@@ -363,7 +379,7 @@ def _write_funding_ending_this_month(folder, this_month):
 
 @pytest.fixture
 def funding_ending_this_month(tmp_path):
-    from dashboard.importer import import_folder
+    from dashboard.files.importer import import_folder
 
     path = build_db(tmp_path / "tiny.duckdb", TINY)
     _write_funding_ending_this_month(tmp_path / "funding", AS_OF.replace(day=1))
@@ -383,6 +399,7 @@ def funding_row(path, assumptions, project_id="P002"):
     return funding, metrics.set_index("project_id").loc[project_id]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_stored_funding_gives_the_chain_on_the_day_asked_not_on_the_first_of_the_month(funding_ending_this_month):
     path = funding_ending_this_month
     # on the 5th the grant ending on the 10th still runs and the next one follows on: 12,000 + 4,000 secured
@@ -400,6 +417,7 @@ def test_stored_funding_gives_the_chain_on_the_day_asked_not_on_the_first_of_the
     assert list(after_end["funders"]) == ["Exampleshire CC core budget", "National Lottery Community Fund"]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 @pytest.mark.parametrize("change", [{"discount_rate": 0.05}, {"benefit_factor": 0.8}])
 def test_stored_funding_holds_at_any_assumptions_in_the_month_of_the_write(funding_ending_this_month, change):
     assumptions = reference(funding_ending_this_month, AS_OF.replace(day=15)).with_changes(**change)
@@ -408,6 +426,7 @@ def test_stored_funding_holds_at_any_assumptions_in_the_month_of_the_write(fundi
     assert row["active_funding_gbp"] == 0
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_funding_in_another_month_is_computed_and_asking_for_it_stored_is_an_error(funding_ending_this_month):
     path = funding_ending_this_month
     last_year = reference(path, date(AS_OF.year - 1, AS_OF.month, 15))
@@ -422,8 +441,9 @@ def test_funding_in_another_month_is_computed_and_asking_for_it_stored_is_an_err
         con.close()
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_an_import_of_funding_alone_stores_the_funding_figures_again(tmp_path):
-    from dashboard.importer import import_folder
+    from dashboard.files.importer import import_folder
 
     path = build_db(tmp_path / "tiny.duckdb", TINY)
     first = stored_key(path)

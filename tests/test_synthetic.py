@@ -7,7 +7,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard import commands, importer, synthetic
+from dashboard import commands
+from dashboard.files import importer, synthetic
 
 TINY = Path(__file__).parent / "data" / "tiny"
 
@@ -52,6 +53,7 @@ def test_codes_and_shares_follow_the_template_portfolio():
         assert len(generated) == len(source)  # 2,000 draws reach every value the demo uses
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_init_synthetic_builds_a_database_with_n_projects(tmp_path, capsys):
     path = tmp_path / "synthetic.duckdb"
     assert commands.main(["init", "--synthetic", "120", "--seed", "5", "--db", str(path)]) == 0

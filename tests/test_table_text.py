@@ -1,4 +1,4 @@
-"""The DuckDB writer (dashboard/table_text.py) gives the bytes the pandas writers it replaced gave.
+"""The DuckDB writer (dashboard/files/table_text.py) gives the bytes the pandas writers it replaced gave.
 
 The references are those writers, kept verbatim in tests/reference_writers.py, run on the same frame, so a
 column added to the metrics or to an export is covered without a new golden file: on the demo's own tables
@@ -18,10 +18,10 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from dashboard import export_files, finance, table_text, template
-from dashboard.appraisal import METRIC_COLUMNS, project_metrics, reference_assumptions
 from dashboard.commands import main
-from dashboard.decisions import DecisionInput, publication_register, record_decision, register_sheet
+from dashboard.files import export_files, finance, table_text, template
+from dashboard.files.decisions import DecisionInput, publication_register, record_decision, register_sheet
+from dashboard.rules.appraisal import METRIC_COLUMNS, project_metrics, reference_assumptions
 from tests import reference_writers as ref
 from tests.conftest import AS_OF
 
@@ -35,6 +35,7 @@ def metrics_frame(con, assumptions):
     return metrics[columns].sort_values("project_id", kind="stable")
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_metrics_command_prints_the_bytes_the_pandas_writer_printed_on_the_demo(demo_db, read, capsys, fmt):
     assert main(["metrics", "--db", str(demo_db), "--as-of", AS_OF.isoformat(), "--format", fmt]) == 0
@@ -45,6 +46,7 @@ def test_metrics_command_prints_the_bytes_the_pandas_writer_printed_on_the_demo(
     assert len(printed.splitlines()) > 60
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_metrics_at_other_assumptions_match_too(demo_db, read, capsys):
     args = ["--as-of", "2025-07-15", "--discount-rate", "0.05", "--horizon-years", "10"]
     assert main(["metrics", "--db", str(demo_db), *args]) == 0
@@ -53,8 +55,9 @@ def test_metrics_at_other_assumptions_match_too(demo_db, read, capsys):
     assert capsys.readouterr().out == ref.write_table_text(metrics_frame(con, assumptions), "csv")
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_scenarios_list_matches_the_pandas_writer(demo_db, read, capsys):
-    from dashboard.scenarios import list_scenarios, scenarios_frame
+    from dashboard.rules.scenarios import list_scenarios, scenarios_frame
 
     for fmt in ("csv", "json"):
         assert main(["scenarios", "list", "--db", str(demo_db), "--format", fmt]) == 0
@@ -62,6 +65,7 @@ def test_scenarios_list_matches_the_pandas_writer(demo_db, read, capsys):
         assert capsys.readouterr().out == ref.write_table_text(frame, fmt)
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_every_finance_table_matches_the_cell_by_cell_writer(demo_db, read):
     con = read(demo_db)
     request = finance.FinanceRequest(reference_assumptions(con, AS_OF))
@@ -77,6 +81,7 @@ def test_every_finance_table_matches_the_cell_by_cell_writer(demo_db, read):
                 assert archive.read(name) == ref.csv_bytes(sheet), name
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_decision_register_matches_the_cell_by_cell_writer(tiny_db, read, base_assumptions):
     for project, decision, rationale in (
         ("P001", "stop", '=HYPERLINK("http://example.invalid","x"), then more'),
@@ -103,6 +108,7 @@ def test_decision_register_matches_the_cell_by_cell_writer(tiny_db, read, base_a
         assert export_files.csv_bytes(sheet) == ref.csv_bytes(sheet)
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_import_templates_and_current_data_match_the_cell_by_cell_writer(demo_db, read):
     frames = template.current_frames(read(demo_db))
     for name, frame in frames.items():
@@ -223,6 +229,7 @@ def frames(draw, *, kinds_excluded: tuple[str, ...] = (), min_rows: int = 0):
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.slow  # compares writers on many generated frames
 @SETTINGS
 @given(frames())
 def test_export_csv_equals_the_cell_by_cell_writer_on_any_frame(drawn):
@@ -240,6 +247,7 @@ def test_export_csv_equals_the_cell_by_cell_writer_on_any_frame(drawn):
 # pandas' own to_csv writes the lists and mixed object columns of the reference as str(value): a mixed column
 # of dates and date-times there depends on the order pandas meets them, which the app never relies on. With
 # no rows the old writer failed on a date column (see test_metrics_of_an_empty_portfolio_prints_the_header).
+@pytest.mark.slow  # compares writers on many generated frames
 @SETTINGS
 @given(frames(kinds_excluded=("mixed",), min_rows=1))
 def test_cli_csv_equals_pandas_to_csv_with_formula_safe_text_on_any_frame(drawn):
@@ -248,6 +256,7 @@ def test_cli_csv_equals_pandas_to_csv_with_formula_safe_text_on_any_frame(drawn)
     assert table_text.to_bytes(frame, table_text.CLI_CSV) == expected
 
 
+@pytest.mark.slow  # compares writers on many generated frames
 @SETTINGS
 @given(frames(kinds_excluded=("mixed", "lists", "object_text")))
 def test_json_equals_pandas_to_json_on_any_frame(drawn):
@@ -271,6 +280,7 @@ def test_rows_keep_their_order_across_chunks_and_batches(monkeypatch):
         assert table_text.to_bytes(frame, fmt) + (b"\n" if name == "json" else b"") == expected
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_metrics_of_an_empty_portfolio_prints_the_header(tmp_path, capsys):
     # the pandas writer raised TypeError here ('any' with datetime64 dtypes) on an empty frame
     path = tmp_path / "empty.duckdb"
@@ -288,8 +298,9 @@ def test_order_by_sorts_stably_like_pandas():
     assert text == "k,v\na,2\na,4\nb,1\nb,3\n"
 
 
+@pytest.mark.slow  # compares writers on many generated frames
 def test_an_arrow_table_and_its_pandas_frame_give_the_same_text(demo_db, read):
-    from dashboard.appraisal import project_metrics_table
+    from dashboard.rules.appraisal import project_metrics_table
 
     con = read(demo_db)
     table = project_metrics_table(con, reference_assumptions(con, AS_OF))

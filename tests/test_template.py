@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from dashboard import db, template
-from dashboard.appraisal import project_metrics
-from dashboard.import_sources import SourceFile, import_files
-from dashboard.schema import TEMPLATE_TABLES
+from dashboard.database import db
+from dashboard.database.schema import TEMPLATE_TABLES
+from dashboard.files import template
+from dashboard.files.import_sources import SourceFile, import_files
+from dashboard.rules.appraisal import project_metrics
 from tests.conftest import TINY, build_db
 
 
@@ -63,6 +64,7 @@ def metrics(path, assumptions):
     return frame.sort_values("project_id").reset_index(drop=True)
 
 
+@pytest.mark.slow  # exports the demo as a template and imports it again
 @pytest.mark.parametrize("kind", ["xlsx", "zip"])
 def test_the_demo_exported_as_a_template_imports_into_an_empty_database_with_identical_metrics(
     demo_db, tmp_path, kind, base_assumptions
@@ -81,6 +83,7 @@ def test_the_demo_exported_as_a_template_imports_into_an_empty_database_with_ide
     pd.testing.assert_frame_equal(metrics(source, base_assumptions), metrics(empty, base_assumptions))
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_text_that_looks_like_a_formula_survives_the_csv_round_trip(tiny_db, tmp_path, read):
     folder = tmp_path / "odd"
     folder.mkdir()
@@ -98,6 +101,7 @@ def test_text_that_looks_like_a_formula_survives_the_csv_round_trip(tiny_db, tmp
     assert read(again).execute("select name from projects where project_id = 'P001'").fetchall() == [("=1+1 drumkit",)]
 
 
+@pytest.mark.slow  # 0.3 s or more on a quiet two-core machine (pytest --durations)
 def test_fields_still_to_fill_in_are_exported_empty_so_they_must_be_filled_before_reimport(tiny_db, tmp_path):
     grants = (
         "Identifier,Title,Currency,Amount Awarded,Award Date,Funding Org:Name,Recipient Org:Name\n"

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.appraisal import Assumptions
-from dashboard.filters import PortfolioFilters
-from dashboard.scenarios import Scenario
-from dashboard.view_state import link_params, read_link
+from dashboard.rules.appraisal import Assumptions
+from dashboard.rules.filters import PortfolioFilters
+from dashboard.rules.scenarios import Scenario
+from dashboard.rules.view_state import link_params, read_link
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 TODAY = date(2026, 11, 22)
@@ -75,6 +75,7 @@ def test_the_funding_window_filter_round_trips_and_refuses_nonsense():
         assert filters.is_empty() and problems
 
 
+@pytest.mark.slow  # runs every page (Streamlit AppTest)
 @pytest.mark.parametrize("page", [None, "summary", "project", "equity", "decisions", "assumptions", "scenarios"])
 def test_every_page_opened_with_an_absurd_as_of_date_says_so_and_shows_its_figures(demo_db, monkeypatch, page):
     monkeypatch.setenv("COMMISSIONING_DB", str(demo_db))

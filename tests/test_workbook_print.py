@@ -20,12 +20,15 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashboard import db, export_files, finance, xlsx_writer
-from dashboard.appraisal import Assumptions, reference_assumptions
 from dashboard.commands import main
-from dashboard.export_files import Sheet
-from dashboard.filters import PortfolioFilters
+from dashboard.database import db
+from dashboard.files import export_files, finance, xlsx_writer
+from dashboard.files.export_files import Sheet
+from dashboard.rules.appraisal import Assumptions, reference_assumptions
+from dashboard.rules.filters import PortfolioFilters
 from tests.conftest import AS_OF
+
+pytestmark = pytest.mark.slow  # prints workbooks to PDF with LibreOffice
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 needs_libreoffice = pytest.mark.skipif(

@@ -15,8 +15,8 @@ import importlib
 import os
 import sys
 
-from dashboard import db
-from dashboard.appraisal import AssumptionError
+from dashboard.database import db
+from dashboard.rules.appraisal import AssumptionError
 
 # each command, in the order --help lists it, and the module of this package that adds it (with add_<command>)
 COMMANDS: dict[str, str] = {

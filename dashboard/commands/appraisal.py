@@ -1,7 +1,7 @@
 """The commands that print figures: `metrics` (every project's appraisal and risk) and `cost-of-stopping`.
 
 Both read the database only, at the assumptions the shared options give (commands/options.py); the figures
-come from dashboard/appraisal.py and stopping.py, so the command line prints what the pages show.
+come from dashboard/rules/appraisal.py and stopping.py, so the command line prints what the pages show.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import sys
 
 import pandas as pd
 
-from dashboard import db
-from dashboard.appraisal import METRIC_COLUMNS, project_metrics_table
 from dashboard.commands.options import add_assumption_options, add_db_option, assumptions_from_options, iso_date
 from dashboard.commands.output import write_table
+from dashboard.database import db
+from dashboard.rules.appraisal import METRIC_COLUMNS, project_metrics_table
 
 
 def add_metrics(subparsers) -> None:
@@ -60,8 +60,8 @@ def add_cost_of_stopping(subparsers) -> None:
 
 
 def cmd_cost_of_stopping(args: argparse.Namespace) -> int:
-    from dashboard import stopping  # here, not above: metrics starts without it
-    from dashboard.export_files import csv_bytes
+    from dashboard.files.export_files import csv_bytes
+    from dashboard.rules import stopping  # here, not above: metrics starts without it
 
     con = db.connect_read_only(args.db)
     try:

@@ -1,7 +1,7 @@
 """The commands that make, fill and keep the database: init, import, backup and restore.
 
 They are the only commands that replace the database file; each says what it did, or why it did nothing, in
-words a council officer can act on. The work itself is in dashboard/importer.py, import_sources.py, synthetic.py
+words a council officer can act on. The work itself is in dashboard/files/importer.py, import_sources.py, synthetic.py
 and backup.py.
 """
 
@@ -11,9 +11,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from dashboard import appraisal, db  # noqa: F401 (appraisal: its before-commit hook stores the figures)
 from dashboard.commands.options import add_db_option, iso_date, positive_int
-from dashboard.importer import import_folder
+from dashboard.database import db
+from dashboard.files.importer import import_folder
+from dashboard.rules import appraisal  # noqa: F401 (appraisal: its before-commit hook stores the figures)
 
 
 def add_init(subparsers) -> None:
@@ -95,7 +96,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     with db.write_database(path, fresh=True) as con:
         db.load_reference_tables(con)
         if args.synthetic is not None:
-            from dashboard import synthetic
+            from dashboard.files import synthetic
 
             added = synthetic.write_portfolio(con, args.synthetic, args.seed)
     if args.synthetic is not None:
@@ -117,7 +118,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def _retire_decision_log(path: Path) -> None:
     """A new database starts a new decision record: the old log is kept aside, and a lost record is said loudly."""
-    from dashboard.decision_anchor import retire
+    from dashboard.files.decision_anchor import retire
 
     retired = retire(path)
     if retired is None:
@@ -133,9 +134,9 @@ def _retire_decision_log(path: Path) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from dashboard.import_limits import ImportLimits
-    from dashboard.import_sources import import_path
-    from dashboard.importer import current_user
+    from dashboard.files.import_limits import ImportLimits
+    from dashboard.files.import_sources import import_path
+    from dashboard.files.importer import current_user
 
     try:
         limits = ImportLimits.from_environment()
@@ -174,7 +175,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from dashboard import backup, decision_key  # here, not above: init, import and metrics start without them
+    from dashboard.files import backup, decision_key  # here, not above: init, import and metrics start without them
 
     try:
         manifest = backup.backup(args.db, args.out)
@@ -190,7 +191,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from dashboard import backup, decision_anchor, decision_key
+    from dashboard.files import backup, decision_anchor, decision_key
 
     target = args.db or db.default_db_path()
     try:

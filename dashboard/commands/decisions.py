@@ -2,7 +2,7 @@
 
 There is deliberately no command that changes or deletes a decision: a mistake is put right by a new record
 with --corrects. The record's rules (append-only, chained fingerprints, seals, the decision log) are in
-dashboard/decisions.py; these commands only read their options and say what happened.
+dashboard/files/decisions.py; these commands only read their options and say what happened.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from dashboard import db, decision_key, decisions, stopping
 from dashboard.commands.options import add_assumption_options, add_db_option, assumptions_from_options
+from dashboard.database import db
+from dashboard.files import decision_key, decisions
+from dashboard.rules import stopping
 
 
 def add_decide(subparsers) -> None:
@@ -161,7 +163,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_export_register(args: argparse.Namespace) -> int:
-    from dashboard.export_files import write_bytes_atomically
+    from dashboard.files.export_files import write_bytes_atomically
 
     suffix = args.out.suffix.lower()
     if suffix not in (".csv", ".xlsx"):

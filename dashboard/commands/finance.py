@@ -1,6 +1,6 @@
 """`export finance`: the finance workbook, zip of CSVs or one CSV, named for what it holds.
 
-The tables and their rules are in dashboard/finance.py (the same ones the Finance page downloads); this
+The tables and their rules are in dashboard/files/finance.py (the same ones the Finance page downloads); this
 command turns the options (filters, financial years, monitoring month and the shared assumptions) into a
 FinanceRequest, chooses the kind of file from --out and says what it wrote.
 """
@@ -12,10 +12,11 @@ import os
 import sys
 from pathlib import Path
 
-from dashboard import db, export_files, finance
 from dashboard.commands.options import add_assumption_options, add_db_option, assumptions_from_options
-from dashboard.filters import PortfolioFilters
-from dashboard.formatting import financial_year_start, long_date, plural
+from dashboard.database import db
+from dashboard.files import export_files, finance
+from dashboard.rules.filters import FILTERS, PortfolioFilters
+from dashboard.rules.formatting import financial_year_start, long_date, plural
 
 OUTPUT_KINDS = (".xlsx", ".zip", ".csv")
 
@@ -41,12 +42,9 @@ def add_export_finance(export_subparsers) -> None:
     add_db_option(p)
     add_assumption_options(p)
     p.add_argument("--fy", action="append", default=[], metavar="YYYY-YY", help="financial year to show, e.g. 2025-26")
-    p.add_argument("--service-area", action="append", default=[], help="only projects in this service area")
-    p.add_argument("--funder", action="append", default=[], help="only projects with funding from this funder")
-    p.add_argument("--status", action="append", default=[], help="only projects with this status")
-    p.add_argument("--risk-band", action="append", default=[], help="only projects in this risk band (or 'not scored')")
-    p.add_argument("--innovation-type", action="append", default=[], help="only projects of this innovation type")
-    p.add_argument("--locality", action="append", default=[], help="only projects in this locality")
+    for f in FILTERS:
+        metavar = f.option.lstrip("-").upper().replace("-", "_")  # as argparse names the option itself
+        p.add_argument(f.option, dest=f.field, metavar=metavar, action="append", default=[], help=f.help)
     p.add_argument("--table", choices=list(finance.TABLES), default=None, help="with FILE.csv: which table to write")
     p.add_argument(
         "--monitoring-month",
@@ -63,17 +61,10 @@ def request_from_args(con, args: argparse.Namespace) -> finance.FinanceRequest:
             financial_year_start(label)
         except ValueError:
             raise argparse.ArgumentTypeError(f"--fy {label!r} is not a financial year written like 2025-26") from None
-    filters = PortfolioFilters(
-        service_areas=tuple(args.service_area),
-        funders=tuple(args.funder),
-        statuses=tuple(args.status),
-        risk_bands=tuple(args.risk_band),
-        innovation_types=tuple(args.innovation_type),
-        localities=tuple(args.locality),
-    )
+    filters = PortfolioFilters(**{f.field: tuple(getattr(args, f.field)) for f in FILTERS})
     month = None
     if args.monitoring_month:
-        from dashboard.budget import parse_month
+        from dashboard.rules.budget import parse_month
 
         try:
             month = parse_month(args.monitoring_month)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard.appraisal import Assumptions, reference_assumptions
+from dashboard.rules.appraisal import Assumptions, reference_assumptions
 
 
 def iso_date(text: str) -> date:
@@ -54,7 +54,7 @@ def assumptions_from_options(con: duckdb.DuckDBPyConnection, args: argparse.Name
     """The council's reference assumptions, or a saved scenario's (--scenario), with --as-of, --discount-rate
     and --horizon-years on top of either."""
     if getattr(args, "scenario", None):
-        from dashboard.scenarios import get_scenario  # only with --scenario: `metrics` starts without it
+        from dashboard.rules.scenarios import get_scenario  # only with --scenario: `metrics` starts without it
 
         assumptions = get_scenario(con, args.scenario).assumptions()
     else:

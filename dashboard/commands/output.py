@@ -8,7 +8,7 @@ import sys
 import pandas as pd
 import pyarrow as pa
 
-from dashboard import table_text
+from dashboard.files import table_text
 
 
 def write_table(table: pd.DataFrame | pa.Table, fmt: str, out=None, *, order_by: tuple[str, ...] = ()) -> None:

@@ -1,6 +1,6 @@
 """`report DECISION_ID --out FILE.pdf|FILE.html`: the plain-English justification report for one decision.
 
-The report is built from the decision record alone (dashboard/reports.py), so printing it again later says
+The report is built from the decision record alone (dashboard/files/reports.py), so printing it again later says
 the same thing; this command checks the options and the file name and writes it.
 """
 
@@ -10,9 +10,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from dashboard import db, reports
 from dashboard.commands.options import add_db_option
-from dashboard.decisions import DEFAULT_SUPPRESS_UP_TO
+from dashboard.database import db
+from dashboard.files import reports
+from dashboard.files.decisions import DEFAULT_SUPPRESS_UP_TO
 
 
 def add_report(subparsers) -> None:

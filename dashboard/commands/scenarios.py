@@ -1,6 +1,6 @@
 """`scenarios list | save | delete`: the council's named sets of assumptions, from the command line.
 
-Saving and deleting go through dashboard/scenarios.py, which keeps the Base case fixed; any command that takes
+Saving and deleting go through dashboard/rules/scenarios.py, which keeps the Base case fixed; any command that takes
 the shared assumption options (commands/options.py) can then run at a saved one with --scenario NAME.
 """
 
@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dashboard import db, scenarios
 from dashboard.commands.options import add_db_option, iso_date
 from dashboard.commands.output import write_table
+from dashboard.database import db
+from dashboard.rules import scenarios
 
 
 def _bias(text: str) -> tuple[float, ...]:

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import access
-from dashboard.formatting import escape_markdown
+from dashboard.rules import access
+from dashboard.rules.formatting import escape_markdown
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.formatting import gbp
+from dashboard.rules.formatting import gbp
 
 TEXT_COLOUR = "#0b0c0c"
 AXIS_COLOUR = "#505a5f"

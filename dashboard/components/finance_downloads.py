@@ -14,10 +14,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, finance, ui
-from dashboard.appraisal import Assumptions
-from dashboard.filters import PortfolioFilters
-from dashboard.formatting import plural
+from dashboard import ui
+from dashboard.database import db
+from dashboard.files import finance
+from dashboard.rules.appraisal import Assumptions
+from dashboard.rules.filters import PortfolioFilters
+from dashboard.rules.formatting import plural
 
 YEARS_KEY = "finance_export_years"
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import outcomes, ui
-from dashboard.appraisal import Assumptions
-from dashboard.filters import PortfolioFilters
-from dashboard.formatting import escape_markdown, long_date, percent
+from dashboard import ui
+from dashboard.rules import outcomes
+from dashboard.rules.appraisal import Assumptions
+from dashboard.rules.filters import PortfolioFilters
+from dashboard.rules.formatting import escape_markdown, long_date, percent
 
 
 @st.cache_data(max_entries=128, show_spinner=False)

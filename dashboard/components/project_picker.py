@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.formatting import escape_markdown
+from dashboard.rules.formatting import escape_markdown
 
 LIST_LIMIT = 2000
 MATCH_LIMIT = 200

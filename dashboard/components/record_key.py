@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import decision_key
+from dashboard.files import decision_key
 
 SECRET_SECTION = "decision_record"
 SOURCE = "the app's Streamlit secrets ([decision_record] key)"

@@ -12,10 +12,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import sensitivity, ui
-from dashboard.appraisal import Assumptions
+from dashboard import ui
 from dashboard.components import charts
-from dashboard.formatting import forward_view_phrase, gbp, percent, plural
+from dashboard.rules import sensitivity
+from dashboard.rules.appraisal import Assumptions
+from dashboard.rules.formatting import forward_view_phrase, gbp, percent, plural
 
 LOW_COLOUR, HIGH_COLOUR = "#0072B2", "#E69F00"  # Okabe-Ito blue / orange; bars also differ by pattern
 SWING_KEY = "sensitivity_swing_percent"

@@ -4,10 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import ui
-from dashboard.appraisal import DISCOUNT_RATE_RANGE, HORIZON_YEARS_RANGE, AssumptionError
-from dashboard.formatting import month_label, percent
-from dashboard.scenarios import BASE_CASE
-from dashboard.view_state import AS_OF_RANGE
+from dashboard.rules.appraisal import DISCOUNT_RATE_RANGE, HORIZON_YEARS_RANGE, AssumptionError
+from dashboard.rules.formatting import month_label, percent
+from dashboard.rules.scenarios import BASE_CASE
+from dashboard.rules.view_state import AS_OF_RANGE
 
 ui.require("use_scenarios")  # roles: dashboard/access.py
 st.title("Assumptions")

@@ -11,8 +11,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, budget, ui
-from dashboard.formatting import code_label, escape_markdown, financial_year, gbp, month_label, percent
+from dashboard import ui
+from dashboard.rules import access, budget
+from dashboard.rules.formatting import code_label, escape_markdown, financial_year, gbp, month_label, percent
 
 MONTH_PARAM = "month"
 LATEST = "Latest month with actuals"

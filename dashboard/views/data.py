@@ -13,13 +13,15 @@ from datetime import date
 import duckdb
 import streamlit as st
 
-from dashboard import db, template, ui
+from dashboard import ui
 from dashboard.components import auth
-from dashboard.export_files import csv_bytes
-from dashboard.formatting import long_date, plural
-from dashboard.import_limits import ImportLimits
-from dashboard.import_sources import ACCEPTED_EXTENSIONS, MAX_UPLOAD_MB, SourceFile, import_files
-from dashboard.importer import ImportResult, problems_frame
+from dashboard.database import db
+from dashboard.files import template
+from dashboard.files.export_files import csv_bytes
+from dashboard.files.import_limits import ImportLimits
+from dashboard.files.import_sources import ACCEPTED_EXTENSIONS, MAX_UPLOAD_MB, SourceFile, import_files
+from dashboard.files.importer import ImportResult, problems_frame
+from dashboard.rules.formatting import long_date, plural
 
 RESULT_KEY = "data_page_last_import"
 PENDING_KEY = "data_page_refused_upload"

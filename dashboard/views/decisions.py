@@ -8,13 +8,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import db, decision_anchor, decision_key, ui
-from dashboard.appraisal import Assumptions
+from dashboard import ui
 from dashboard.components import auth, charts, record_key
 from dashboard.components.accessible_theme import readable_on
 from dashboard.components.project_picker import pick_project
-from dashboard.decision_key import DecisionKeyError
-from dashboard.decisions import (
+from dashboard.database import db
+from dashboard.files import decision_anchor, decision_key
+from dashboard.files.decision_key import DecisionKeyError
+from dashboard.files.decisions import (
     DECISIONS,
     DEFAULT_SUPPRESS_UP_TO,
     NEEDS_TRANSITION_PLAN,
@@ -28,9 +29,16 @@ from dashboard.decisions import (
     record_decision,
     register_bytes,
 )
-from dashboard.formatting import gbp, long_date, month_label
-from dashboard.reports import decision_report, render_html, render_pdf
-from dashboard.stopping import AGENCY_SHORT_LABELS, CostOfStopping, UnknownProjectError, cost_of_stopping, window_phrase
+from dashboard.files.reports import decision_report, render_html, render_pdf
+from dashboard.rules.appraisal import Assumptions
+from dashboard.rules.formatting import gbp, long_date, month_label
+from dashboard.rules.stopping import (
+    AGENCY_SHORT_LABELS,
+    CostOfStopping,
+    UnknownProjectError,
+    cost_of_stopping,
+    window_phrase,
+)
 
 ui.require("view_project_detail")  # roles: dashboard/access.py; the form itself needs record_decisions
 FLASH_KEY = "decisions_flash"

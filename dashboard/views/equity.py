@@ -8,11 +8,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import access, equity, ui
-from dashboard.appraisal import Assumptions
+from dashboard import ui
 from dashboard.components import auth, charts
 from dashboard.components.accessible_theme import readable_on
-from dashboard.formatting import code_label, forward_view_phrase, gbp, gbp_headline, number, percent
+from dashboard.rules import access, equity
+from dashboard.rules.appraisal import Assumptions
+from dashboard.rules.formatting import code_label, forward_view_phrase, gbp, gbp_headline, number, percent
 
 SHARE_COLOURS = ["#999999", "#56B4E9", "#009E73", "#E69F00", "#0072B2", "#CC79A7"]  # Okabe-Ito
 

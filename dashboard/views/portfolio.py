@@ -18,9 +18,9 @@ from dashboard.components import charts
 from dashboard.components.finance_downloads import render_finance_downloads
 from dashboard.components.outcomes import render_portfolio_outcome_coverage
 from dashboard.components.sensitivity import render_portfolio_sensitivity
-from dashboard.export_files import Sheet, csv_bytes, xlsx_bytes
-from dashboard.filters import FUNDING_WINDOW, FUNDING_WINDOW_MONTHS, NOT_SCORED, PortfolioFilters
-from dashboard.formatting import (
+from dashboard.files.export_files import Sheet, csv_bytes, xlsx_bytes
+from dashboard.rules.filters import FILTERS, FUNDING_WINDOW, FUNDING_WINDOW_MONTHS, NOT_SCORED, PortfolioFilters
+from dashboard.rules.formatting import (
     forward_view_phrase,
     gbp,
     gbp_headline,
@@ -32,19 +32,12 @@ from dashboard.formatting import (
     ratio,
     score,
 )
-from dashboard.portfolio_summary import scatter_points, summarise, table_page
-from dashboard.view_state import AS_OF_RANGE
+from dashboard.rules.portfolio_summary import scatter_points, summarise, table_page
+from dashboard.rules.view_state import AS_OF_RANGE
 
 TABLE_PAGE_ROWS = 500  # the browser is never sent more rows than this at once
 
-FILTER_WIDGETS = [
-    ("service_areas", "Service area", "service_area"),
-    ("innovation_types", "Innovation type", "innovation_type"),
-    ("statuses", "Status", "status"),
-    ("risk_bands", "Risk band", "projectitis_band"),
-    ("funders", "Funder", "funders"),
-    ("localities", "Locality", "locality"),
-]
+FILTER_WIDGETS = [(f.field, f.label.capitalize(), f.column) for f in FILTERS]  # dashboard/rules/filters.py
 ANY_TIME = "Any time"
 BY_A_DATE = "By a date"
 FUNDING_CHOICES = [ANY_TIME, *(f"Within {n} months" for n in FUNDING_WINDOW_MONTHS), BY_A_DATE]
@@ -546,5 +539,5 @@ with st.expander("Funding by month as a table"):
         column_config=ui.right_aligned(("Recurrent", "Time-limited", "Funding lines ending", "Value of lines ending")),
     )
 
-# ---- finance exports: Excel workbook and CSV zip of the projects in view (dashboard/finance.py)
+# ---- finance exports: Excel workbook and CSV zip of the projects in view (dashboard/files/finance.py)
 render_finance_downloads(projects, filters, assumptions)

@@ -5,12 +5,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import budget, ui
+from dashboard import ui
 from dashboard.components import charts
 from dashboard.components.outcomes import render_project_outcomes
 from dashboard.components.project_picker import pick_project
 from dashboard.components.sensitivity import render_project_sensitivity
-from dashboard.formatting import (
+from dashboard.rules import budget
+from dashboard.rules.formatting import (
     code_label,
     escape_markdown,
     forward_view_phrase,
@@ -26,7 +27,7 @@ from dashboard.formatting import (
     score,
     whole_life_phrase,
 )
-from dashboard.risk import factor_reasons, risk_sentence
+from dashboard.rules.risk import factor_reasons, risk_sentence
 
 COPRODUCTION_LEVELS = {
     0: "none",

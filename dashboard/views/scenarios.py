@@ -4,10 +4,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import db, scenarios, ui
-from dashboard.appraisal import AssumptionError
+from dashboard import ui
 from dashboard.components import charts
-from dashboard.formatting import escape_markdown, gbp, number, percent, ratio
+from dashboard.database import db
+from dashboard.rules import scenarios
+from dashboard.rules.appraisal import AssumptionError
+from dashboard.rules.formatting import escape_markdown, gbp, number, percent, ratio
 
 SAVED_KEY = "scenario_saved_message"
 

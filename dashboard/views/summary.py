@@ -9,10 +9,11 @@ projects' own (access.hidden_small_groups, with the next smallest hidden where a
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, ui
+from dashboard import ui
 from dashboard.components import auth
-from dashboard.filters import NOT_SCORED
-from dashboard.formatting import forward_view_phrase, gbp, gbp_headline, number, plural
+from dashboard.rules import access
+from dashboard.rules.filters import NOT_SCORED
+from dashboard.rules.formatting import forward_view_phrase, gbp, gbp_headline, number, plural
 
 ui.require(access.VIEW_AGGREGATES)
 

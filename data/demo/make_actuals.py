@@ -21,9 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from dashboard import appraisal, budget, db  # noqa: E402
-from dashboard.importer import import_folder  # noqa: E402
-from dashboard.schema import ACTUALS  # noqa: E402
+from dashboard.database import db  # noqa: E402
+from dashboard.database.schema import ACTUALS  # noqa: E402
+from dashboard.files.importer import import_folder  # noqa: E402
+from dashboard.rules import appraisal, budget  # noqa: E402
 
 DEMO = ROOT / "data" / "demo"
 LAST_MONTH = date(2026, 10, 1)

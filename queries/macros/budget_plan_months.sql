@@ -46,8 +46,7 @@ final as (
     select
         coalesce(n.project_id, s.project_id) as project_id,
         coalesce(n.month, s.month) as month,
-        year(coalesce(n.month, s.month)) - case when month(coalesce(n.month, s.month)) < 4 then 1 else 0 end
-            as fy_start_year,
+        fy_start_year_of(coalesce(n.month, s.month)) as fy_start_year,
         coalesce(n.planned_spend_pence, 0) as planned_spend_pence,
         coalesce(n.council_paid_spend_pence, 0) as council_paid_spend_pence,
         coalesce(n.funding_committed_pence, 0) as funding_committed_pence,

@@ -39,7 +39,7 @@ final as (
         line_id,
         side,
         month,
-        year(month) - case when month(month) < 4 then 1 else 0 end as fy_start_year,
+        fy_start_year_of(month) as fy_start_year,
         cast(pence_to_date - pence_before as bigint) as amount_pence
     from running_pence
 )

@@ -14,12 +14,7 @@ with
 
 params as (
     select
-        make_date(
-            year(cast(p_as_of as date)) - case when month(cast(p_as_of as date)) < 4 then 1 else 0 end
-            + cast(p_horizon_years as integer),
-            3,
-            1
-        ) as cutoff_month
+        finance_cost_cutoff_month(p_as_of, p_horizon_years) as cutoff_month
 ),
 
 stg_funding_lines as (
@@ -75,8 +70,8 @@ lines as (
 final as (
     select
         *,
-        year(first_month) - case when month(first_month) < 4 then 1 else 0 end as first_year,
-        year(last_month) - case when month(last_month) < 4 then 1 else 0 end as last_year
+        fy_start_year_of(first_month) as first_year,
+        fy_start_year_of(last_month) as last_year
     from lines
     where first_month <= last_month
 )

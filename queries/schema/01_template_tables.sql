@@ -1,5 +1,5 @@
 -- the template tables a council imports: projects, funding, costs, benefits (no rows)
--- column names and types must match dashboard/schema.py, which a test checks.
+-- column names and types must match dashboard/database/schema.py, which a test checks.
 
 create table if not exists projects (
     project_id varchar primary key,

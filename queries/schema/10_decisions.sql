@@ -1,4 +1,4 @@
--- the decision record: one row per funding decision, append-only (see dashboard/decisions.py).
+-- the decision record: one row per funding decision, append-only (see dashboard/files/decisions.py).
 -- No code path updates or deletes a row; a correction is a new row naming the one it corrects.
 -- Each row carries a SHA-256 hash of its own content chained to the previous row's hash and, since
 -- keyed seals (chain_scheme 'hmac-sha256'), an HMAC-SHA-256 seal under a key kept outside the database,

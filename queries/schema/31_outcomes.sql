@@ -1,5 +1,5 @@
 -- the optional outcomes template table: one row per outcome measure of a project (not pounds:
--- quality of life, control, carer strain ...). Column names and types match dashboard/schema.py OUTCOMES.
+-- quality of life, control, carer strain ...). Column names and types match dashboard/database/schema.py OUTCOMES.
 
 create table if not exists outcomes (
     outcome_id varchar primary key,

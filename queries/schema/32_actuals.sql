@@ -1,5 +1,5 @@
 -- the optional actuals template table: one row per actual amount in a month from the ledger (spend, funding
--- received, a saving made). Column names and types match dashboard/schema.py ACTUALS.
+-- received, a saving made). Column names and types match dashboard/database/schema.py ACTUALS.
 
 create table if not exists actuals (
     actual_id varchar primary key,

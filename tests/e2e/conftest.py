@@ -44,6 +44,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if E2E_DIR in Path(str(item.fspath)).resolve().parents:
             item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.browser)  # registered in pyproject.toml: `make test-fast` leaves it out
             if reason:
                 item.add_marker(pytest.mark.skip(reason=reason))
 

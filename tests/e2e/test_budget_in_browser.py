@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from dashboard import budget, db
-from dashboard.appraisal import reference_assumptions
-from dashboard.formatting import gbp
+from dashboard.database import db
+from dashboard.rules import budget
+from dashboard.rules.appraisal import reference_assumptions
+from dashboard.rules.formatting import gbp
 from tests.e2e.streamlit_browser import metric_value, open_page, rerun_after
 
 AS_OF = "2026-11-22"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import db
-from dashboard.decisions import decision_history
+from dashboard.database import db
+from dashboard.files.decisions import decision_history
 from tests.e2e.streamlit_browser import open_page, wait_until_idle
 
 expect = pytest.importorskip("playwright.sync_api", reason="pip install -r requirements.txt").expect

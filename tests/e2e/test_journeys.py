@@ -10,8 +10,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashboard import db
-from dashboard.finance import TABLES
+from dashboard.database import db
+from dashboard.files.finance import TABLES
 from tests.e2e.streamlit_browser import declared_pages, metric_value, open_page, rerun_after
 
 expect = pytest.importorskip("playwright.sync_api", reason="pip install -r requirements.txt").expect

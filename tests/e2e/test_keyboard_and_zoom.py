@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import db
+from dashboard.database import db
 from tests.e2e.axe_checks import blocking_violations, chart_text_contrast_failures, scan
 from tests.e2e.layout_checks import cut_off_chart_text, truncated_buttons
 from tests.e2e.streamlit_browser import (

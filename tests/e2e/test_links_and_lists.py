@@ -18,9 +18,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard import db
-from dashboard.appraisal import project_metrics, reference_assumptions
-from dashboard.formatting import gbp_headline
+from dashboard.database import db
+from dashboard.rules.appraisal import project_metrics, reference_assumptions
+from dashboard.rules.formatting import gbp_headline
 from tests.e2e.conftest import start_streamlit
 from tests.e2e.streamlit_browser import ROOT, metric_value, open_page, rerun_after
 

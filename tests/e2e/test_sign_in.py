@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import db
-from dashboard.decisions import decision_history, get_decision
+from dashboard.database import db
+from dashboard.files.decisions import decision_history, get_decision
 from tests.e2e.conftest import _free_port
 from tests.e2e.streamlit_browser import ROOT, TIMEOUT_MS, open_page, rerun_after, wait_until_idle
 

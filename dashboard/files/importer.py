@@ -41,9 +41,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from dashboard import appraisal, db, values  # noqa: F401 (appraisal: its before-commit hook stores the figures)
-from dashboard.import_limits import Budget, rows_in
-from dashboard.schema import TEMPLATE_TABLES, Column, Table
+from dashboard.database import db
+from dashboard.database.schema import TEMPLATE_TABLES, Column, Table
+from dashboard.files import values
+from dashboard.files.import_limits import Budget, rows_in
+from dashboard.rules import appraisal  # noqa: F401 (appraisal: its before-commit hook stores the figures)
 
 ROW_COLUMN = "__row"  # spreadsheet row number carried beside the data
 

@@ -32,7 +32,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from dashboard import db
+from dashboard.database import db
 
 DEFAULT_DISCOUNT_RATE = 0.035
 DEFAULT_HORIZON_YEARS = 5

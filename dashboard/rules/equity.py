@@ -28,9 +28,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from dashboard import db
-from dashboard.access import SUPPRESS_UP_TO, hidden_small_groups
-from dashboard.appraisal import Assumptions
+from dashboard.database import db
+from dashboard.rules.access import SUPPRESS_UP_TO, hidden_small_groups
+from dashboard.rules.appraisal import Assumptions
 
 SUPPRESS_RANGE = (1, SUPPRESS_UP_TO)  # counts of people in this range are never shown
 SUPPRESSED = "*"

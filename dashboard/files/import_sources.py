@@ -27,9 +27,10 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
-from dashboard import giving360
-from dashboard.import_limits import Budget, ImportLimits, LimitExceeded, read_stream, rows_in
-from dashboard.importer import (
+from dashboard.database.schema import TABLES_BY_NAME, TEMPLATE_TABLES
+from dashboard.files import giving360
+from dashboard.files.import_limits import Budget, ImportLimits, LimitExceeded, read_stream, rows_in
+from dashboard.files.importer import (
     Batch,
     ImportResult,
     Problem,
@@ -40,11 +41,9 @@ from dashboard.importer import (
     template_text,
     with_rows,
 )
-from dashboard.schema import TABLES_BY_NAME, TEMPLATE_TABLES
 
 FORMATS = ("template", "360giving")
 MAX_UPLOAD_MB = 200  # what the Data page's uploader accepts a file (the import's own caps then apply)
-MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 MAX_SHEET_COLUMNS = 1024  # a template sheet has under 20 columns, a 360Giving sheet under 200
 ACCEPTED_EXTENSIONS = ("csv", "zip", "xlsx", "xlsm", "json")
 # sheets our own template carries besides the tables; ignored on the way back in
@@ -551,7 +550,7 @@ def _read_workbook(file: SourceFile, format: str | None, as_of: date, budget: Bu
             header, frame = _sheet_to_frame(rows, frozenset(c.name for c in table.columns if c.kind == "date"))
             if not header:
                 continue  # an empty sheet: nothing to import for that table
-            from dashboard.importer import check_header
+            from dashboard.files.importer import check_header
 
             problems = check_header(label, table, header)
             if problems:

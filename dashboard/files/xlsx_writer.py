@@ -352,7 +352,7 @@ def _sql_rows(columns: Sequence[Column], values: list, letters: list[str], n_row
     import pyarrow as pa
     from duckdb import CaseExpression, ColumnExpression, ConstantExpression, FunctionExpression
 
-    from dashboard import table_text
+    from dashboard.files import table_text
 
     def k(value):
         return ConstantExpression(value)

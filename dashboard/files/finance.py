@@ -35,11 +35,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard import db, export_files
-from dashboard.appraisal import Assumptions
-from dashboard.export_files import Sheet
-from dashboard.filters import PortfolioFilters
-from dashboard.formatting import (
+from dashboard.database import db
+from dashboard.files import export_files
+from dashboard.files.export_files import Sheet
+from dashboard.rules.appraisal import Assumptions
+from dashboard.rules.filters import FILTERS, PortfolioFilters
+from dashboard.rules.formatting import (
     code_label,
     financial_year,
     financial_year_start,
@@ -47,6 +48,7 @@ from dashboard.formatting import (
     long_date,
     month_label,
     percent,
+    to_date,
 )
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -169,11 +171,6 @@ class FinanceRequest:
             return None
         return sorted({financial_year_start(label).year for label in self.financial_years})
 
-    def cost_cutoff_date(self) -> date:
-        """31 March closing the horizon, counted in whole financial years from the as-of year."""
-        first = financial_year_start(financial_year(self.assumptions.as_of)).year
-        return date(first + self.assumptions.horizon_years, 3, 31)
-
 
 def _query(con, name: str, request: FinanceRequest, project_ids: list[str] | None) -> pd.DataFrame:
     params = {
@@ -239,6 +236,7 @@ def finance_sheets(
     by_funder = _query(con, "funding_by_funder_and_financial_year", request, project_ids)
     ending = _query(con, "funding_ending_within_12_months", request, project_ids)
     sources = _query(con, "finance_source_tables", request, project_ids)
+    cutoff = _query(con, "finance_cost_cutoff", request, project_ids)["cost_cutoff_date"].iloc[0]  # the SQL's own rule
 
     sheets = [
         Sheet(
@@ -270,7 +268,14 @@ def finance_sheets(
         _ending_sheet(ending, metrics),
         *_budget_sheets(con, request, project_ids),
         export_files.about_sheet(
-            about_rows(request, sources, council_name=council_name, produced_at=produced_at, data_source=data_source),
+            about_rows(
+                request,
+                sources,
+                council_name=council_name,
+                produced_at=produced_at,
+                data_source=data_source,
+                cost_cutoff=to_date(cutoff),
+            ),
             name=TABLES["about_this_export"],
         ),
     ]
@@ -385,7 +390,7 @@ def monitoring_years(request: FinanceRequest) -> list[tuple[int, date | None]]:
 
 def _budget_sheets(con, request: FinanceRequest, project_ids: list[str] | None) -> list[Sheet]:
     """Budget monitoring for the years shown (the chosen projects), the MTFS view and who pays (whole portfolio)."""
-    from dashboard import budget
+    from dashboard.rules import budget
 
     a = request.assumptions
     by_period = ("financial_year", "monitoring_month")  # the sheet reads year by year, month by month
@@ -444,6 +449,7 @@ def about_rows(
     council_name: str,
     produced_at: datetime,
     data_source: str,
+    cost_cutoff: date,
 ) -> list[tuple[str, object]]:
     """The About sheet: enough to know what the figures are and to reproduce them."""
     a = request.assumptions
@@ -489,11 +495,10 @@ def about_rows(
         )
     for item, text in BASIS:
         if item == "Open-ended cost lines":
-            cutoff = request.cost_cutoff_date()
             text = (
                 "A cost line with no end date runs to its project's planned end date if the project has one, "
-                f"otherwise to {long_date(cutoff)}: the end of the {a.horizon_years}-year horizon counted in whole "
-                f"financial years from {financial_year(a.as_of)}, the year of the as-of date."
+                f"otherwise to {long_date(cost_cutoff)}: the end of the {a.horizon_years}-year horizon counted in "
+                f"whole financial years from {financial_year(a.as_of)}, the year of the as-of date."
             )
         rows.append((item, text))
     rows.append(("Reproduce with", reproduce_command(request)))
@@ -515,17 +520,6 @@ def scenario_shifts(a: Assumptions) -> list[str]:
     return out  # a changed optimism bias table is listed in full beside this
 
 
-# PortfolioFilters field -> CLI option
-FILTER_OPTIONS = {
-    "service_areas": "--service-area",
-    "funders": "--funder",
-    "statuses": "--status",
-    "risk_bands": "--risk-band",
-    "innovation_types": "--innovation-type",
-    "localities": "--locality",
-}
-
-
 def reproduce_command(request: FinanceRequest, out: str = "finance.xlsx") -> str:
     a = request.assumptions
     parts = [
@@ -540,9 +534,9 @@ def reproduce_command(request: FinanceRequest, out: str = "finance.xlsx") -> str
     # --option=value so a value that starts with a dash is never read as an option
     for label in request.financial_years:
         parts.append(f"--fy={shlex.quote(label)}")
-    for name, option in FILTER_OPTIONS.items():
-        for value in getattr(request.filters, name):
-            parts.append(f"{option}={shlex.quote(value)}")
+    for f in FILTERS:
+        for value in getattr(request.filters, f.field):
+            parts.append(f"{f.option}={shlex.quote(value)}")
     return " ".join(parts)
 
 
@@ -653,8 +647,8 @@ def _metrics_frame(con: duckdb.DuckDBPyConnection, assumptions: Assumptions) -> 
     """The appraisal's columns the sheets and the filters read, as the frame project_metrics gives: the other
     columns (every risk factor and the facts behind it) never become pandas, which at a million projects was
     about a gigabyte held through the rest of the export."""
-    from dashboard import appraisal
-    from dashboard.filters import FILTER_COLUMNS
+    from dashboard.rules import appraisal
+    from dashboard.rules.filters import FILTER_COLUMNS
 
     table = appraisal.project_metrics_table(con, assumptions)
     wanted = dict.fromkeys([*PROJECT_COLUMNS, *FILTER_COLUMNS.values(), "projectitis_score", "projectitis_band"])
@@ -695,15 +689,6 @@ def finance_csv_zip_bytes(sheets: list[Sheet]) -> bytes:
     return export_files.csv_zip_bytes(finance_csv_tables(sheets), readme=CSV_README)
 
 
-# what a file name calls several values of one filter: "3-funders"
-FILTER_NAME_PLURALS = {
-    "service_areas": "service-areas",
-    "funders": "funders",
-    "statuses": "statuses",
-    "risk_bands": "risk-bands",
-    "innovation_types": "innovation-types",
-    "localities": "localities",
-}
 FILE_STEM_MAX = 150
 
 
@@ -717,12 +702,12 @@ def file_stem(request: FinanceRequest) -> str:
     as_of = f"as-of-{request.assumptions.as_of.isoformat()}"
     parts = ["finance", _years_for_file_name(request.financial_years)]
     chosen = []
-    for name in FILTER_OPTIONS:
-        values = getattr(request.filters, name)
+    for f in FILTERS:
+        values = getattr(request.filters, f.field)
         if len(values) == 1:
-            chosen.append(("risk-" if name == "risk_bands" else "") + _slug(values[0]))
+            chosen.append(("risk-" if f.field == "risk_bands" else "") + _slug(values[0]))
         elif values:
-            chosen.append(f"{len(values)}-{FILTER_NAME_PLURALS[name]}")
+            chosen.append(f"{len(values)}-{f.plural}")
     filters = "-".join(c for c in chosen if c) or "all-projects"
     room = FILE_STEM_MAX - len("-".join(parts)) - len(as_of) - 2
     if len(filters) > room:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_ROLES_FILE = PROJECT_ROOT / "config" / "roles.toml"
 
 VIEW_AGGREGATES = "view_aggregates"

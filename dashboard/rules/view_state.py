@@ -11,7 +11,7 @@ writes them back, so every page agrees:
     &cost_factor=1.2&benefit_factor=0.8 ...
     &fy=2025-26&fy=2026-27                   financial years chosen for the finance exports
 
-The Portfolio page's filters (dashboard/filters.py) travel in the same address. Anything in a link that cannot
+The Portfolio page's filters (dashboard/rules/filters.py) travel in the same address. Anything in a link that cannot
 be used (9999-12-31, a date that does not exist, a scenario nobody saved, a discount rate of 400%) is left out
 with a sentence that says what and why, and the page shows its figures without it, never an error.
 
@@ -25,8 +25,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
 
-from dashboard.appraisal import AssumptionError, Assumptions
-from dashboard.formatting import financial_year_start, long_date
+from dashboard.rules.appraisal import AssumptionError, Assumptions
+from dashboard.rules.formatting import financial_year_start, long_date
 
 SCENARIO = "scenario"
 AS_OF = "as_of"
@@ -146,7 +146,7 @@ def read_link(params: Mapping, scenarios: Mapping[str, object], base_case: str, 
     """The view a link's query parameters ask for.
 
     params: query parameter name -> value or list of values. scenarios: name -> an object with
-    `assumptions(today)` (dashboard.scenarios.Scenario), including the Base case under base_case.
+    `assumptions(today)` (dashboard.rules.scenarios.Scenario), including the Base case under base_case.
     """
     problems: list[str] = []
     name = _first(params, SCENARIO)

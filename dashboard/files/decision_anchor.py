@@ -1,6 +1,6 @@
 """The decision log: an append-only file beside the database that anchors the decision record outside it.
 
-Sealing each record with a key (dashboard/decision_key.py) stops anyone without the key from changing a decision
+Sealing each record with a key (dashboard/files/decision_key.py) stops anyone without the key from changing a decision
 or inventing one. It cannot stop someone putting back an older copy of the whole file, or deleting the newest
 records: what is left is still a valid sealed chain, only shorter. So every change to the record is also written,
 before it happens, to a log file that is never rewritten, only appended to (and fsynced), beside the database:
@@ -32,8 +32,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from dashboard import db
-from dashboard.decision_key import RecordKey
+from dashboard.database import db
+from dashboard.files.decision_key import RecordKey
 
 LOG_SUFFIX = ".decision-log"
 GENESIS = "0" * 64

@@ -17,10 +17,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard import db
-from dashboard.appraisal import DEFAULT_HORIZON_YEARS, AssumptionError, Assumptions, project_metrics
-from dashboard.appraisal import reference_assumptions as _reference_assumptions
-from dashboard.formatting import long_date, percent
+from dashboard.database import db
+from dashboard.rules.appraisal import DEFAULT_HORIZON_YEARS, AssumptionError, Assumptions, project_metrics
+from dashboard.rules.appraisal import reference_assumptions as _reference_assumptions
+from dashboard.rules.formatting import long_date, percent
 
 BASE_CASE = "Base case"
 MAX_NAME_LENGTH = 80

@@ -25,9 +25,9 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from dashboard import db
-from dashboard.appraisal import Assumptions
-from dashboard.formatting import gbp, long_date, month_label, to_date
+from dashboard.database import db
+from dashboard.rules.appraisal import Assumptions
+from dashboard.rules.formatting import gbp, long_date, month_label, to_date
 
 # short labels for charts and tables
 AGENCY_SHORT_LABELS = {

@@ -27,16 +27,16 @@ from typing import Any
 
 import duckdb
 
-from dashboard import db
-from dashboard.decisions import (
+from dashboard.database import db
+from dashboard.files.decisions import (
     DECISIONS,
     DEFAULT_SUPPRESS_UP_TO,
     NEEDS_TRANSITION_PLAN,
     REASON_CATEGORIES,
     get_decision,
 )
-from dashboard.formatting import gbp, long_date, month_label, months, percent, plural
-from dashboard.stopping import AGENCY_SHORT_LABELS
+from dashboard.rules.formatting import gbp, long_date, month_label, months, percent, plural
+from dashboard.rules.stopping import AGENCY_SHORT_LABELS
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "report_templates"
 FONTS_DIR = TEMPLATES_DIR / "fonts"
@@ -736,7 +736,7 @@ def _shape_right_to_left_text(pdf) -> None:
 
 def write_report(report: Report, out: Path) -> None:
     """Write the report as PDF or HTML, chosen by out's suffix, atomically."""
-    from dashboard.export_files import write_bytes_atomically
+    from dashboard.files.export_files import write_bytes_atomically
 
     suffix = out.suffix.lower()
     if suffix == ".pdf":

@@ -13,10 +13,10 @@ The record is append-only:
   `record_decision`, which appends one row through `db.write_database` (copy, one transaction, atomic swap);
 - a mistake is put right by a new record that names the one it corrects (`corrects_decision_id`); both stay;
 - each record carries a SHA-256 fingerprint chained to the previous record's and a seal, an HMAC-SHA-256
-  under a key kept outside the database, chained to the previous record's seal (dashboard/decision_chain.py),
+  under a key kept outside the database, chained to the previous record's seal (dashboard/files/decision_chain.py),
   so an edit, a deletion, a renumbering or an invented record is found even by someone who recomputes every
   fingerprint with this code;
-- every change is first written to the decision log beside the database (dashboard/decision_anchor.py), which
+- every change is first written to the decision log beside the database (dashboard/files/decision_anchor.py), which
   finds a rollback (an older copy put back, the newest records deleted) and knows the highest id ever issued,
   so an id is never given twice;
 - `verify_decision_log` says which record and how; `record_decision` refuses to add to a record that fails it;
@@ -38,12 +38,13 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from dashboard import db, decision_anchor, decision_chain, decision_key
-from dashboard.access import SUPPRESS_UP_TO
-from dashboard.appraisal import Assumptions, project_metrics, reference_assumptions
-from dashboard.decision_chain import CHAIN_KEYED, GENESIS_HASH, HASHED_FIELDS, record_hash  # noqa: F401 (re-exported)
-from dashboard.risk import factor_reasons, risk_sentence
-from dashboard.stopping import CostOfStopping, cost_of_stopping
+from dashboard.database import db
+from dashboard.files import decision_anchor, decision_chain, decision_key
+from dashboard.files.decision_chain import CHAIN_KEYED, GENESIS_HASH, HASHED_FIELDS, record_hash  # noqa: F401 (re-exported)
+from dashboard.rules.access import SUPPRESS_UP_TO
+from dashboard.rules.appraisal import Assumptions, project_metrics, reference_assumptions
+from dashboard.rules.risk import factor_reasons, risk_sentence
+from dashboard.rules.stopping import CostOfStopping, cost_of_stopping
 
 DECISIONS = {
     "continue": "Continue",
@@ -179,7 +180,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-# --- tamper evidence (dashboard/decision_chain.py, dashboard/decision_anchor.py) ---------------------
+# --- tamper evidence (dashboard/files/decision_chain.py, dashboard/files/decision_anchor.py) ---------------------
 
 
 def check_record(con: duckdb.DuckDBPyConnection, *, with_log: bool = True) -> decision_chain.RecordCheck:
@@ -195,11 +196,6 @@ def check_record(con: duckdb.DuckDBPyConnection, *, with_log: bool = True) -> de
 def verify_decision_log(con: duckdb.DuckDBPyConnection, *, with_log: bool = True) -> list[str]:
     """Every way the stored record differs from an untouched, sealed, append-only chain; empty means intact."""
     return check_record(con, with_log=with_log).problems
-
-
-def latest_hash(con: duckdb.DuckDBPyConnection) -> str | None:
-    rows = decision_chain.table_rows(con)
-    return None if not rows else str(rows[-1]["record_hash"])
 
 
 # --- validation --------------------------------------------------------------------------------------
@@ -689,7 +685,7 @@ def publication_register(con: duckdb.DuckDBPyConnection, suppress_up_to: int = D
 
 def register_sheet(frame: pd.DataFrame, suppress_up_to: int = DEFAULT_SUPPRESS_UP_TO):
     """The register as an export_files.Sheet (headings, money and date formats)."""
-    from dashboard.export_files import Sheet
+    from dashboard.files.export_files import Sheet
 
     return Sheet(
         name="Decision register",
@@ -735,7 +731,7 @@ def register_about(
 
 def register_bytes(con: duckdb.DuckDBPyConnection, fmt: str, suppress_up_to: int = DEFAULT_SUPPRESS_UP_TO) -> bytes:
     """The register as CSV or Excel bytes, through the one safe export writer."""
-    from dashboard import export_files
+    from dashboard.files import export_files
 
     frame = publication_register(con, suppress_up_to)
     sheet = register_sheet(frame, suppress_up_to)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.filters import NOT_SCORED
+from dashboard.rules.filters import NOT_SCORED
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,14 @@ Each record carries:
   recompute, printed on the report and the register. It shows a record is consistent with its chain, but anyone
   holding the file can recompute it after an edit, so on its own it proves nothing against a person with a SQL
   client;
-- `record_mac`, an HMAC-SHA-256 seal of that fingerprint under the council's key (dashboard/decision_key.py),
+- `record_mac`, an HMAC-SHA-256 seal of that fingerprint under the council's key (dashboard/files/decision_key.py),
   chained through `previous_mac`: nobody without the key can make a seal that checks, so an edit, a deletion, a
   renumbering or an invented record is found even when every fingerprint has been recomputed.
 
 Records made before seals existed (chain_scheme null) keep their fingerprints unchanged. On the first keyed write
 they are sealed as a whole: one `decision_seals` row holds a seal of the count and the last fingerprint of that
 chain, which vouches for every one of them as they were then (an edit would change the last fingerprint), and
-the first keyed record's `previous_mac` is that seal. The decision log (dashboard/decision_anchor.py) records the
+the first keyed record's `previous_mac` is that seal. The decision log (dashboard/files/decision_anchor.py) records the
 sealing with the id and fingerprint of every record it covered.
 
 `check` runs every test: the chain in the table, every seal under the key, and the table against the log.
@@ -36,8 +36,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from dashboard import db, decision_anchor
-from dashboard.decision_key import RecordKey
+from dashboard.database import db
+from dashboard.files import decision_anchor
+from dashboard.files.decision_key import RecordKey
 
 GENESIS_HASH = "0" * 64
 CHAIN_KEYED = "hmac-sha256"
@@ -172,10 +173,6 @@ class RecordCheck:
     replay: decision_anchor.Replay | None = None
     key: RecordKey | None = None
     table_highest: int = 0  # the highest decision number in the table
-
-    @property
-    def intact(self) -> bool:
-        return not self.problems
 
     @property
     def needs_seal(self) -> bool:

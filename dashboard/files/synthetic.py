@@ -26,9 +26,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from dashboard import db
-from dashboard.importer import ROW_COLUMN, RawTable
-from dashboard.schema import TABLES_BY_NAME
+from dashboard.database import db
+from dashboard.database.schema import TABLES_BY_NAME
+from dashboard.files.importer import ROW_COLUMN, RawTable
 
 MEAN_LINES_PER_PROJECT = 3.0  # of each kind: funding, costs, benefits
 AMOUNT_SPREAD = 0.3  # sigma of the log-normal factor applied to every amount

@@ -1,7 +1,7 @@
 """The import template as files a commissioner can download: a blank Excel workbook (one sheet per table,
 a Guidance sheet, drop-down lists), a zip of blank CSVs, and the current data written as a filled template.
 
-Everything is generated from dashboard/schema.py, the same definition validation uses, so the template,
+Everything is generated from dashboard/database/schema.py, the same definition validation uses, so the template,
 its guidance and the checks cannot drift apart; a table added to TEMPLATE_TABLES appears here by itself.
 
 A filled template of the current data is the way to edit in bulk: download it, change or add rows,
@@ -21,10 +21,10 @@ import duckdb
 import pandas as pd
 import xlsxwriter
 
-from dashboard import db
-from dashboard.export_files import csv_zip_bytes, neutralise
-from dashboard.formatting import code_label
-from dashboard.schema import TEMPLATE_TABLES, Column, Table
+from dashboard.database import db
+from dashboard.database.schema import TEMPLATE_TABLES, Column, Table
+from dashboard.files.export_files import csv_zip_bytes, neutralise
+from dashboard.rules.formatting import code_label
 
 GUIDANCE_SHEET = "Guidance"
 LISTS_SHEET = "Lists"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.formatting import gbp, long_date, months, percent, score
+from dashboard.rules.formatting import gbp, long_date, months, percent, score
 
 # (factor key in ref_projectitis_weights, column in the metrics query)
 FACTORS = (

@@ -12,8 +12,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from dashboard import db
-from dashboard.formatting import long_date, percent, plural
+from dashboard.database import db
+from dashboard.rules.formatting import long_date, percent, plural
 
 FEW_PEOPLE = 10  # below this a figure is one person's (or a few people's) story, not a rate
 

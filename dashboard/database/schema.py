@@ -26,7 +26,6 @@ BENEFIT_TYPES = ("fiscal_cashable", "fiscal_non_cashable", "economic", "social")
 FISCAL_BENEFIT_TYPES = ("fiscal_cashable", "fiscal_non_cashable")
 BENEFICIARY_AGENCIES = ("council_asc", "nhs", "dwp", "individual", "carer", "other")
 PAYER_AGENCIES = BENEFICIARY_AGENCIES  # who pays a cost line: the same bodies and people who may benefit
-DEFAULT_PAYER_AGENCY = "council_asc"  # a cost line with no payer is paid from the adult social care budget
 ACTUAL_KINDS = ("spend", "funding_received", "saving")  # what an actuals row records
 
 

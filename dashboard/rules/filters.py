@@ -15,31 +15,46 @@ from datetime import date
 
 import pandas as pd
 
-from dashboard.formatting import long_date
-from dashboard.view_state import AS_OF_RANGE  # a funding-ends-by date has the as-of date's range
+from dashboard.rules.formatting import long_date
+from dashboard.rules.view_state import AS_OF_RANGE  # a funding-ends-by date has the as-of date's range
 
-# filter field -> column of the metrics query it matches
-FILTER_COLUMNS = {
-    "service_areas": "service_area",
-    "innovation_types": "innovation_type",
-    "statuses": "status",
-    "risk_bands": "projectitis_band",
-    "funders": "funders",
-    "localities": "locality",
-}
+
+@dataclass(frozen=True)
+class Filter:
+    """One portfolio filter, stated once: the Portfolio page's widget, the URL, the match against the metrics,
+    the command line's option, the reproduce-with command and the export's file name all read it from here."""
+
+    field: str  # the PortfolioFilters field, which is also the URL's parameter
+    label: str  # in words: the widget's label (capitalised) and messages
+    column: str  # the column of the metrics query it matches
+    option: str  # the command line's option (repeatable)
+    help: str  # the option's help
+    plural: str  # several values of it in an export's file name: "3-funders"
+
+
+# fmt: off
+FILTERS = (  # in the page's order, which the URL, the command line and file names follow
+    #      field               label              column              option
+    Filter("service_areas",    "service area",    "service_area",     "--service-area",
+           help="only projects in this service area", plural="service-areas"),
+    Filter("innovation_types", "innovation type", "innovation_type",  "--innovation-type",
+           help="only projects of this innovation type", plural="innovation-types"),
+    Filter("statuses",         "status",          "status",           "--status",
+           help="only projects with this status", plural="statuses"),
+    Filter("risk_bands",       "risk band",       "projectitis_band", "--risk-band",
+           help="only projects in this risk band (or 'not scored')", plural="risk-bands"),
+    Filter("funders",          "funder",          "funders",          "--funder",
+           help="only projects with funding from this funder", plural="funders"),
+    Filter("localities",       "locality",        "locality",         "--locality",
+           help="only projects in this locality", plural="localities"),
+)
+# fmt: on
+
+FILTER_COLUMNS = {f.field: f.column for f in FILTERS}
 
 NOT_SCORED = "not scored"  # the risk-band choice for projects that have no score
 FUNDING_WINDOW = "funding_ends_within"
 FUNDING_WINDOW_MONTHS = (3, 6, 12)
-FILTER_LABELS = {
-    "service_areas": "service area",
-    "innovation_types": "innovation type",
-    "statuses": "status",
-    "risk_bands": "risk band",
-    "funders": "funder",
-    "localities": "locality",
-    FUNDING_WINDOW: "funding ends within",
-}
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ seal), so a restore can prove the copy is whole and a reader can see what it hol
 A restore checks the copy before anything is replaced: its SHA-256, then a full read of every row of every table
 (a truncated or damaged file fails here, not on some later page view), the row counts against the manifest, and
 its decision record (chain and seals under the key). It then compares the copy's decisions with the decision log
-beside the database (dashboard/decision_anchor.py): a backup older than the log's head would lose the decisions
+beside the database (dashboard/files/decision_anchor.py): a backup older than the log's head would lose the decisions
 recorded since, so it is refused unless the loss is accepted with --accept-loss, and the log records what was lost
 (ids are never reused: the log knows the highest issued). A backup whose decisions differ from the log's is
 refused outright. The database it replaces is kept beside it (`<name>.replaced-<time>`) and the copy swapped in
@@ -33,7 +33,8 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard import db, decision_anchor, decision_chain, decision_key
+from dashboard.database import db
+from dashboard.files import decision_anchor, decision_chain, decision_key
 
 BACKUP_FILE = "commissioning.duckdb"
 MANIFEST_FILE = "backup.json"

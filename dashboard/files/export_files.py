@@ -49,7 +49,7 @@ from typing import Any, BinaryIO
 import numpy as np
 import pandas as pd
 
-from dashboard import table_text, xlsx_writer
+from dashboard.files import table_text, xlsx_writer
 
 DANGEROUS_FIRST_CHARACTERS = table_text.FORMULA_START_CHARACTERS  # = + - @ tab CR LF (OWASP), stated there
 NEUTRALISING_PREFIX = "'"
@@ -85,19 +85,6 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, list | tuple | np.ndarray):
         return neutralise("; ".join(str(v) for v in list(value)))
     return value
-
-
-def is_text_column(series: pd.Series) -> bool:
-    """True for columns that can hold user text (object or string dtype)."""
-    return series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
-
-
-def neutralise_series(series: pd.Series) -> pd.Series:
-    """Neutralise every text value of a column; a numeric or date column is returned as it is."""
-    if not is_text_column(series):
-        return series
-    values = series.tolist()
-    return pd.Series([neutralise(v) for v in values], index=series.index, dtype=object, name=series.name)
 
 
 # --- sheets ------------------------------------------------------------------------------------------
@@ -202,7 +189,7 @@ def sheet_name(name: str, taken: Iterable[str] = ()) -> str:
 # --- CSV ---------------------------------------------------------------------------------------------
 
 
-# Written by dashboard/table_text.py (EXPORT_CSV): DuckDB formats every cell and the file is streamed, so a
+# Written by dashboard/files/table_text.py (EXPORT_CSV): DuckDB formats every cell and the file is streamed, so a
 # million-row table is written in seconds and never held in memory as Python strings. Its rules are the ones
 # above; tests/reference_writers.py keeps the cell-by-cell writer this replaced and the tests hold the two equal.
 

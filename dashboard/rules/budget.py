@@ -15,12 +15,11 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from dashboard import db
-from dashboard.appraisal import Assumptions
-from dashboard.formatting import financial_year_start, gbp, month_label, percent
-from dashboard.schema import BENEFICIARY_AGENCIES
+from dashboard.database import db
+from dashboard.database.schema import BENEFICIARY_AGENCIES
+from dashboard.rules.appraisal import Assumptions
+from dashboard.rules.formatting import financial_year_start, gbp, month_label, percent
 
-RAG_ORDER = ("red", "amber", "green")
 MONITORING_COLUMNS = [
     "project_id",
     "project_name",

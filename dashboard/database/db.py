@@ -41,7 +41,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 QUERIES_DIR = PROJECT_ROOT / "queries"
 DATA_DIR = PROJECT_ROOT / "data"
 REFERENCE_DIR = DATA_DIR / "reference"
@@ -249,7 +249,7 @@ def register_before_commit(hook: Callable[[duckdb.DuckDBPyConnection], object]) 
 
     A hook sees the data as it will be committed; if it raises, the write is rolled back and nothing is replaced.
     A module that registers one must be imported by every program that writes (the command line, the app and the
-    importer import dashboard.appraisal; tests/test_import_direction.py checks it).
+    importer import dashboard.rules.appraisal; tests/test_import_direction.py checks it).
     """
     _before_commit_hooks[f"{hook.__module__}.{hook.__qualname__}"] = hook
 

@@ -38,14 +38,15 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pandas as pd
 
-from dashboard import values
-from dashboard.importer import (
+from dashboard.database.schema import TABLES_BY_NAME
+from dashboard.files import values
+from dashboard.files.importer import (
     LATEST_YEAR,
     ROW_COLUMN,
     Batch,
@@ -55,8 +56,7 @@ from dashboard.importer import (
     check_tables,
     template_text,
 )
-from dashboard.schema import TABLES_BY_NAME
-from dashboard.values import parse_date
+from dashboard.files.values import parse_date
 
 __all__ = ["parse_date", "parse_months", "parse_amount", "add_months", "grants_to_batch"]
 
@@ -271,18 +271,30 @@ def records_from_json(grants: list, source: str) -> GrantRecords:
 # ---------------------------------------------------------------- mapping
 
 
+@dataclass
+class _Report:
+    """What mapping the grants found: problems (the grant is not imported), warnings and the cells reported."""
+
+    source: str
+    labels: dict[str, str]
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    failed: set[tuple[int, str]] = field(default_factory=set)  # (row, template column) already reported here
+
+    def problem(self, row: int, name: str, value: str | None, reason: str, *columns: str) -> None:
+        self.problems.append(Problem(self.source, row, self.labels[name], value, reason))
+        self.failed.update((row, c) for c in columns)
+
+    def warn(self, row: int, name: str, value: str | None, reason: str) -> None:
+        self.warnings.append(Problem(self.source, row, self.labels[name], value, reason))
+
+
 def grants_to_batch(grants: GrantRecords, as_of: date, *, source_name: str, sha256: str) -> Batch:
     """Map grants to a projects table and a funding table, with every problem, warning and flag."""
     labels = {name: (grants.labels or {}).get(name) or spec.label for name, spec in FIELDS.items()}
-    problems: list[Problem] = []
-    warnings: list[Problem] = []
+    report = _Report(grants.source, labels)
     flags: list[Flag] = []
     projects, funding = [], []
-    failed: set[tuple[int, str]] = set()  # (row, template column) already reported here
-
-    def problem(row: int, name: str, value: str | None, reason: str, *columns: str) -> None:
-        problems.append(Problem(grants.source, row, labels[name], value, reason))
-        failed.update((row, c) for c in columns)
 
     for row, rec in zip(grants.rows, grants.records, strict=True):
 
@@ -290,123 +302,9 @@ def grants_to_batch(grants: GrantRecords, as_of: date, *, source_name: str, sha2
             return (rec.get(name) or "").strip()
 
         pid = get("identifier")
-        for name in NEEDED:
-            if not get(name):
-                problem(row, name, None, f"is empty; every grant needs its {labels[name]} to be imported")
-        recipient = get("recipient_name") or get("individual_name")
-        if not recipient:
-            problem(row, "recipient_name", None, "is empty; say who received the grant (Recipient Org:Name)")
-        for name in STANDARD_ONLY:
-            if not get(name):
-                warnings.append(
-                    Problem(
-                        grants.source,
-                        row,
-                        labels[name],
-                        None,
-                        "is empty; the 360Giving standard requires it, but the grant was imported without it",
-                    )
-                )
-        if not get("recipient_id") and not get("individual_id") and recipient:
-            warnings.append(
-                Problem(
-                    grants.source,
-                    row,
-                    labels["recipient_id"],
-                    None,
-                    "is empty; the 360Giving standard requires it, but the grant was imported without it",
-                )
-            )
-
-        currency = get("currency").upper()
-        if currency and currency != "GBP":
-            problem(
-                row,
-                "currency",
-                get("currency"),
-                "is not GBP; only grants in pounds can be imported (amounts are never converted): "
-                "leave this grant out, or convert it yourself and set Currency to GBP",
-            )
-
-        amount_text = ""
-        try:
-            amount = parse_amount(get("amount_awarded"))
-        except ValueError as exc:
-            amount = None
-            reason = str(exc)
-            if reason == "is not an amount in pounds":
-                reason = "is not an amount of money; write it like 15000 or £15,000.00"
-            problem(row, "amount_awarded", get("amount_awarded"), reason, "amount_gbp")
-        if amount is not None:
-            if values.decimal_places(amount) > 2:
-                rounded = values.round_to_penny(amount)
-                warnings.append(
-                    Problem(
-                        grants.source,
-                        row,
-                        labels["amount_awarded"],
-                        get("amount_awarded"),
-                        f"has more than 2 decimal places; imported as £{values.money_text(rounded)} (rounded to the "
-                        "nearest penny, half up)",
-                    )
-                )
-                amount = rounded
-            amount_text = values.money_text(amount)
-
-        dates: dict[str, date | None] = {}
-        for name in ("award_date", "planned_start", "planned_end"):
-            try:
-                dates[name] = parse_date(get(name))
-            except ValueError as exc:
-                dates[name] = None
-                reason = str(exc)
-                if reason != values.FOREIGN_DIGITS_REASON:
-                    reason = "is not a date; write it as YYYY-MM-DD or DD/MM/YYYY, for example 2025-04-01 or 01/04/2025"
-                problem(row, name, get(name), reason, "start_date" if name != "planned_end" else "end_date")
-        try:
-            months = parse_months(get("planned_months"))
-        except ValueError as exc:
-            months = None
-            problem(row, "planned_months", get("planned_months"), str(exc), "end_date")
-        # the planned dates govern; a duration only stands in for a missing end date
-        if months == 0:
-            if dates["planned_end"] is not None:
-                warnings.append(
-                    Problem(
-                        grants.source,
-                        row,
-                        labels["planned_months"],
-                        get("planned_months"),
-                        f"is 0 months; the planned dates govern, so the grant runs to its end date "
-                        f"({dates['planned_end'].isoformat()}) and is appraised in the months its dates touch",
-                    )
-                )
-            else:
-                problem(
-                    row,
-                    "planned_months",
-                    get("planned_months"),
-                    "is 0 months and there is no planned end date; give the end date, or a duration of 1 month or more",
-                    "end_date",
-                )
-            months = None
-
-        start = dates["planned_start"] or dates["award_date"]
-        if start is None and not any((row, c) in failed for c in ("start_date",)):
-            problem(
-                row,
-                "planned_start",
-                None,
-                "is empty and so is Award Date; a grant needs a date to place it in time",
-                "start_date",
-            )
-        end = dates["planned_end"]
-        plausible_start = start is not None and start.year <= LATEST_YEAR  # else the start date is reported
-        if end is None and plausible_start and months is not None:
-            end = add_months(start, months)  # derived from the published duration
-        funding_end = end
-        if funding_end is None and plausible_start:
-            funding_end = add_months(start, DEFAULT_FUNDING_MONTHS)
+        recipient = _check_who_and_currency(report, row, get)
+        amount_text = _amount_text(report, row, get)
+        dates, start, end, funding_end = _period(report, row, get)
 
         # what the project row says, as template text; placeholders are flagged
         location = get("location")
@@ -440,31 +338,163 @@ def grants_to_batch(grants: GrantRecords, as_of: date, *, source_name: str, sha2
                 "end_date": funding_end.isoformat() if funding_end else "",
             }
         )
-        if not pid:
-            continue
-        for column, (_value, reason) in PLACEHOLDERS.items():
-            flags.append(Flag(pid, "projects", column, reason))
-        if provider_flag:
-            flags.append(Flag(pid, "projects", "provider_type", provider_flag))
-        if not location:
-            where = "the recipient's town" if get("recipient_city") else "a placeholder"
-            flags.append(
-                Flag(pid, "projects", "locality", f"no Beneficiary Location; {where} used; say where it serves")
-            )
-        if dates["planned_start"] is None and dates["award_date"] is not None:
-            flags.append(Flag(pid, "projects", "start_date", "no planned start; the Award Date was used; check it"))
-        if end is None and start is not None:
-            flags.append(
-                Flag(
-                    pid,
-                    "funding",
-                    "end_date",
-                    f"no planned end or duration; the funding line assumes {DEFAULT_FUNDING_MONTHS} months; check it",
-                )
-            )
-        for table_name, reason in LINE_FLAGS.items():
-            flags.append(Flag(pid, table_name, "*", reason))
+        if pid:
+            flags += _grant_flags(pid, get, provider_flag, dates, start, end)
 
+    raws = _raw_tables(grants.source, labels, projects, funding)
+    if not grants.records:
+        report.problems.append(Problem(grants.source, None, None, None, "holds no grants"))
+    problems = _with_template_problems(report, raws)
+    return Batch(
+        raws=raws,
+        problems=problems,
+        warnings=report.warnings,
+        flags=flags,
+        keep_existing=KEEP_EXISTING,
+        source_name=source_name,
+        sha256=sha256,
+        format=FORMAT,
+        row_noun="grant",
+    )
+
+
+STANDARD_REQUIRES = "is empty; the 360Giving standard requires it, but the grant was imported without it"
+
+
+def _check_who_and_currency(report: _Report, row: int, get) -> str:
+    """The fields a grant needs, those the standard requires (a warning), and pounds only; the recipient's name."""
+    for name in NEEDED:
+        if not get(name):
+            report.problem(row, name, None, f"is empty; every grant needs its {report.labels[name]} to be imported")
+    recipient = get("recipient_name") or get("individual_name")
+    if not recipient:
+        report.problem(row, "recipient_name", None, "is empty; say who received the grant (Recipient Org:Name)")
+    for name in STANDARD_ONLY:
+        if not get(name):
+            report.warn(row, name, None, STANDARD_REQUIRES)
+    if not get("recipient_id") and not get("individual_id") and recipient:
+        report.warn(row, "recipient_id", None, STANDARD_REQUIRES)
+    currency = get("currency").upper()
+    if currency and currency != "GBP":
+        report.problem(
+            row,
+            "currency",
+            get("currency"),
+            "is not GBP; only grants in pounds can be imported (amounts are never converted): "
+            "leave this grant out, or convert it yourself and set Currency to GBP",
+        )
+    return recipient
+
+
+def _amount_text(report: _Report, row: int, get) -> str:
+    """The amount awarded as template text (rounded to the penny, with a warning, if it has more places)."""
+    try:
+        amount = parse_amount(get("amount_awarded"))
+    except ValueError as exc:
+        reason = str(exc)
+        if reason == "is not an amount in pounds":
+            reason = "is not an amount of money; write it like 15000 or £15,000.00"
+        report.problem(row, "amount_awarded", get("amount_awarded"), reason, "amount_gbp")
+        return ""
+    if amount is None:
+        return ""
+    if values.decimal_places(amount) > 2:
+        rounded = values.round_to_penny(amount)
+        report.warn(
+            row,
+            "amount_awarded",
+            get("amount_awarded"),
+            f"has more than 2 decimal places; imported as £{values.money_text(rounded)} (rounded to the "
+            "nearest penny, half up)",
+        )
+        amount = rounded
+    return values.money_text(amount)
+
+
+def _period(report: _Report, row: int, get) -> tuple[dict[str, date | None], date | None, date | None, date | None]:
+    """The grant's dates as read, its start, its end and its funding's end. The planned dates govern; a duration
+    only stands in for a missing end date; with neither, the funding runs DEFAULT_FUNDING_MONTHS."""
+    dates: dict[str, date | None] = {}
+    for name in ("award_date", "planned_start", "planned_end"):
+        try:
+            dates[name] = parse_date(get(name))
+        except ValueError as exc:
+            dates[name] = None
+            reason = str(exc)
+            if reason != values.FOREIGN_DIGITS_REASON:
+                reason = "is not a date; write it as YYYY-MM-DD or DD/MM/YYYY, for example 2025-04-01 or 01/04/2025"
+            report.problem(row, name, get(name), reason, "start_date" if name != "planned_end" else "end_date")
+    try:
+        months = parse_months(get("planned_months"))
+    except ValueError as exc:
+        months = None
+        report.problem(row, "planned_months", get("planned_months"), str(exc), "end_date")
+    if months == 0:
+        if dates["planned_end"] is not None:
+            report.warn(
+                row,
+                "planned_months",
+                get("planned_months"),
+                f"is 0 months; the planned dates govern, so the grant runs to its end date "
+                f"({dates['planned_end'].isoformat()}) and is appraised in the months its dates touch",
+            )
+        else:
+            report.problem(
+                row,
+                "planned_months",
+                get("planned_months"),
+                "is 0 months and there is no planned end date; give the end date, or a duration of 1 month or more",
+                "end_date",
+            )
+        months = None
+
+    start = dates["planned_start"] or dates["award_date"]
+    if start is None and (row, "start_date") not in report.failed:
+        report.problem(
+            row,
+            "planned_start",
+            None,
+            "is empty and so is Award Date; a grant needs a date to place it in time",
+            "start_date",
+        )
+    end = dates["planned_end"]
+    plausible_start = start is not None and start.year <= LATEST_YEAR  # else the start date is reported
+    if end is None and plausible_start and months is not None:
+        end = add_months(start, months)  # derived from the published duration
+    funding_end = end
+    if funding_end is None and plausible_start:
+        funding_end = add_months(start, DEFAULT_FUNDING_MONTHS)
+    return dates, start, end, funding_end
+
+
+def _grant_flags(
+    pid: str, get, provider_flag: str | None, dates: dict[str, date | None], start: date | None, end: date | None
+) -> list[Flag]:
+    """What the importer filled in for a grant, for someone to check: placeholders and assumed values."""
+    flags = [Flag(pid, "projects", column, reason) for column, (_value, reason) in PLACEHOLDERS.items()]
+    if provider_flag:
+        flags.append(Flag(pid, "projects", "provider_type", provider_flag))
+    if not get("location"):
+        where = "the recipient's town" if get("recipient_city") else "a placeholder"
+        flags.append(Flag(pid, "projects", "locality", f"no Beneficiary Location; {where} used; say where it serves"))
+    if dates["planned_start"] is None and dates["award_date"] is not None:
+        flags.append(Flag(pid, "projects", "start_date", "no planned start; the Award Date was used; check it"))
+    if end is None and start is not None:
+        flags.append(
+            Flag(
+                pid,
+                "funding",
+                "end_date",
+                f"no planned end or duration; the funding line assumes {DEFAULT_FUNDING_MONTHS} months; check it",
+            )
+        )
+    flags += [Flag(pid, table_name, "*", reason) for table_name, reason in LINE_FLAGS.items()]
+    return flags
+
+
+def _raw_tables(source: str, labels: dict[str, str], projects: list[dict], funding: list[dict]) -> list[RawTable]:
+    """The grants as the template's projects and funding tables, each column labelled with the 360Giving field
+    it came from (so a problem names the column of the grants file)."""
     project_columns = [ROW_COLUMN] + TABLES_BY_NAME["projects"].column_names
     funding_columns = [ROW_COLUMN] + TABLES_BY_NAME["funding"].column_names
     project_labels = {
@@ -484,22 +514,25 @@ def grants_to_batch(grants: GrantRecords, as_of: date, *, source_name: str, sha2
         "start_date": project_labels["start_date"],
         "end_date": project_labels["end_date"],
     }
-    raws = [
+    return [
         RawTable(
             TABLES_BY_NAME["projects"],
-            grants.source,
+            source,
             pd.DataFrame(projects, columns=project_columns).astype({ROW_COLUMN: int}),
             project_labels,
         ),
         RawTable(
             TABLES_BY_NAME["funding"],
-            grants.source,
+            source,
             pd.DataFrame(funding, columns=funding_columns).astype({ROW_COLUMN: int}),
             funding_labels,
         ),
     ]
-    if not grants.records:
-        problems.append(Problem(grants.source, None, None, None, "holds no grants"))
+
+
+def _with_template_problems(report: _Report, raws: list[RawTable]) -> list[Problem]:
+    """The grant problems, then the template's own checks of the mapped tables that say something new, in order."""
+    problems = list(report.problems)
     _, checked = check_tables(raws)
     # the template checks see '' where a value could not be read: keep the first, clearer message
     reported = {(p.row, p.column) for p in problems}
@@ -509,24 +542,14 @@ def grants_to_batch(grants: GrantRecords, as_of: date, *, source_name: str, sha2
             label_to_column[(raw.label(column))] = column
     for p in checked:
         column = label_to_column.get(p.column or "", p.column)
-        if (p.row, column) in failed or (p.row, p.column) in reported:
+        if (p.row, column) in report.failed or (p.row, p.column) in reported:
             continue
         if "is required but empty" in p.reason and any(p.row == q.row for q in problems):
             continue  # the grant's own missing-field message already covers it
         problems.append(p)
         reported.add((p.row, p.column))
     problems.sort(key=lambda p: (p.row or 0, p.column or ""))
-    return Batch(
-        raws=raws,
-        problems=problems,
-        warnings=warnings,
-        flags=flags,
-        keep_existing=KEEP_EXISTING,
-        source_name=source_name,
-        sha256=sha256,
-        format=FORMAT,
-        row_noun="grant",
-    )
+    return problems
 
 
 def _provider_type(recipient_id: str, charity_number: str, rec: dict) -> tuple[str, str | None]:

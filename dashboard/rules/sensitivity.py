@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from dashboard import db
-from dashboard.appraisal import Assumptions
-from dashboard.formatting import gbp, percent
+from dashboard.database import db
+from dashboard.rules.appraisal import Assumptions
+from dashboard.rules.formatting import gbp, percent
 
 DEFAULT_SWING = 0.20  # ±20% on costs, benefits, deadweight, attribution and drop-off
 GRADE_STEP = 1  # confidence grades moved by ±1 (lower grade number = more confidence)
