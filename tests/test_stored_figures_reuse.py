@@ -29,6 +29,8 @@ from dashboard.rules.appraisal import (
 )
 from tests.test_stored_reference_figures import AS_OF, assert_same_frame, reference, source_and_frames
 
+pytestmark = pytest.mark.slow  # builds a synthetic portfolio and appraises it at many assumptions
+
 
 @pytest.fixture(scope="module")
 def synthetic_db(tmp_path_factory):

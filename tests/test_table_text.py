@@ -340,6 +340,7 @@ def test_an_arrow_table_is_sorted_by_the_columns_asked_for():
     assert table_text.to_bytes(table, table_text.CLI_CSV, order_by=["project_id"]) == b"project_id,name\nP1,'=a\nP2,b\n"
 
 
+@pytest.mark.slow
 def test_a_large_table_is_written_in_order_whatever_the_threads_and_batches(monkeypatch):
     # sorted before it is formatted, then streamed and written while the next lines are formatted: the order must
     # survive DuckDB's parallel scan of many chunks and the writer's prefetching thread
