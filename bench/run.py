@@ -363,6 +363,14 @@ def fmt_mb(value) -> str:
     return f"{value:,.0f} MB" if isinstance(value, int | float) else ""
 
 
+def metrics_row(label: str, result: dict) -> tuple:
+    """One table row for an in-process metrics case: best wall time, peak memory, first run, CPU and figures' source."""
+    detail = ""
+    if "wall_s" in result:
+        detail = f"first run {fmt_s(result.get('first_s'))}, cpu {fmt_s(result.get('cpu_s'))}, {result.get('figures')}"
+    return (label, fmt_s(result.get("wall_s", result.get("error"))), fmt_mb(result.get("peak_rss_mb")), detail)
+
+
 def main() -> int:
     global SEED  # --seed chooses the synthetic portfolios every case reads
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -432,32 +440,14 @@ def main() -> int:
     for n in sorted(args.sizes):
         sql = run_case("metrics", dbs[n])
         report["metrics"][str(n)] = sql
-        rows.append(
-            (
-                f"metrics (SQL), {n:,} projects",
-                fmt_s(sql.get("wall_s", sql.get("error"))),
-                fmt_mb(sql.get("peak_rss_mb")),
-                f"first run {fmt_s(sql.get('first_s'))}, cpu {fmt_s(sql.get('cpu_s'))}, {sql.get('figures')}"
-                if "wall_s" in sql
-                else "",
-            )
-        )
+        rows.append(metrics_row(f"metrics (SQL), {n:,} projects", sql))
         for case, key, label in (
             ("metrics_other", "other_assumptions", "at a 5% discount rate"),
             ("metrics_other_month", "other_month", f"as of {OTHER_MONTH:%-d %B %Y}"),
         ):
             other = run_case(case, dbs[n])
             report["metrics"][str(n)][key] = other
-            rows.append(
-                (
-                    f"metrics (SQL) {label}, {n:,}",
-                    fmt_s(other.get("wall_s", other.get("error"))),
-                    fmt_mb(other.get("peak_rss_mb")),
-                    f"first run {fmt_s(other.get('first_s'))}, cpu {fmt_s(other.get('cpu_s'))}, {other.get('figures')}"
-                    if "wall_s" in other
-                    else "",
-                )
-            )
+            rows.append(metrics_row(f"metrics (SQL) {label}, {n:,}", other))
         if args.only_commands:
             continue
         pandas = run_case("pandas", dbs[n])
