@@ -114,6 +114,7 @@ def test_init_with_force_replaces_an_existing_database(tiny_db, capsys, read):
     [
         "init", "import", "metrics", "export finance", "export decisions", "cost-of-stopping", "decide", "report",
         "scenarios save", "scenarios list", "scenarios delete", "backup", "restore", "verify-decisions",
+        "refresh-figures",
     ],
 )  # fmt: skip
 def test_every_command_explains_itself_with_help(capsys, command):
@@ -145,7 +146,7 @@ def test_a_saved_scenario_applies_to_every_command_that_appraises(tiny_db, capsy
         (["metrics", "--db", "x"], ("init", "import", "metrics", "export")),
         (["decide", "P001"], ("init", "import", "metrics", "export", "decide", "verify-decisions", "export decisions")),
         (["export", "finance"], ("init", "import", "metrics", "export", "export finance")),
-        (["backup"], ("init", "import", "metrics", "export", "backup", "restore")),
+        (["backup"], ("init", "import", "metrics", "export", "backup", "restore", "refresh-figures")),
         (["cost-of-stopping", "P001"], ("init", "import", "metrics", "export", "cost-of-stopping")),
     ],
 )
@@ -153,4 +154,4 @@ def test_a_command_builds_only_the_commands_it_needs(argv, built):
     """Each command imports only its own module (PDF fonts and openpyxl cost every command 0.2 s otherwise); an
     error message's usage line lists the commands built, so the set is kept as it was."""
     assert commands_for(argv) == built
-    assert len(commands_for(["--help"])) == len(commands_for(["no-such-command"])) == 13
+    assert len(commands_for(["--help"])) == len(commands_for(["no-such-command"])) == 14

@@ -453,3 +453,28 @@ def test_an_import_of_funding_alone_stores_the_funding_figures_again(tmp_path):
     funding, row = funding_row(path, reference(path, AS_OF.replace(day=5)))
     assert funding == appraisal.STORED_FUNDING
     assert row["committed_funding_gbp"] == 16000
+
+
+def test_refresh_figures_stores_this_months_figures_for_a_database_last_written_in_another_month(tiny_db, capsys, read):
+    from dashboard.commands import main
+
+    with duckdb.connect(str(tiny_db)) as con:  # as a database last written in January 2020 would be
+        con.execute("update project_figures_reference_key set forward_start_month = date '2020-01-01'")
+    today = date.today()
+    con = read(tiny_db)
+    assert figures_source(con, appraisal.reference_assumptions(con, today)) == COMPUTED_FIGURES
+    assert appraisal.funding_source(con, today) == appraisal.COMPUTED_FUNDING
+    con.close()
+
+    assert main(["refresh-figures", "--db", str(tiny_db)]) == 0
+    assert f"Stored the figures of {tiny_db.resolve()} for {today:%B %Y}" in capsys.readouterr().out
+    con = read(tiny_db)
+    reference = appraisal.reference_assumptions(con, today)
+    assert figures_source(con, reference) == STORED_FIGURES
+    assert appraisal.funding_source(con, today) == appraisal.STORED_FUNDING
+    con.close()
+
+    before = tiny_db.stat().st_mtime_ns
+    assert main(["refresh-figures", "--db", str(tiny_db)]) == 0  # nothing to do: nothing written
+    assert "already hold" in capsys.readouterr().out
+    assert tiny_db.stat().st_mtime_ns == before

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "report": "reports",
     "backup": "data",
     "restore": "data",
+    "refresh-figures": "data",
 }
 # each kind of `export`, in the order its --help lists it, and the module that adds it (with add_export_<kind>)
 EXPORT_KINDS: dict[str, str] = {"decisions": "decisions", "finance": "finance"}

@@ -71,6 +71,49 @@ def add_backup(subparsers) -> None:
     p.set_defaults(func=cmd_backup)
 
 
+def add_refresh_figures(subparsers) -> None:
+    p = subparsers.add_parser(
+        "refresh-figures",
+        help="store every project's figures at the council's reference assumptions for this month, so pages and "
+        "metrics read them rather than work them out (after an upgrade, and on the first of each month)",
+        description=(
+            "Every write stores each project's appraisal and funding figures at the reference assumptions for its "
+            "month. A database last written in an earlier month, or by an earlier version of the appraisal, has "
+            "none that hold today, so every page view and metrics run works them out (about 6 s against about 1 s "
+            "at a million projects). This writes nothing but those figures, and nothing at all when they already "
+            "hold. Safe to run from a scheduler on the first of each month."
+        ),
+    )
+    add_db_option(p)
+    p.set_defaults(func=cmd_refresh_figures)
+
+
+def cmd_refresh_figures(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    path = db.resolve_db_path(args.db)
+    if not path.is_file():
+        print(f"error: no database at {path}", file=sys.stderr)
+        return 2
+    today = date.today()
+    con = db.connect_read_only(path)
+    try:
+        reference = appraisal.reference_assumptions(con, today)
+        current = (
+            appraisal.figures_source(con, reference) == appraisal.STORED_FIGURES
+            and appraisal.funding_source(con, today) == appraisal.STORED_FUNDING
+        )
+    finally:
+        con.close()
+    if current:
+        print(f"The stored figures of {path} already hold for {today:%B %Y} at the reference assumptions.")
+        return 0
+    with db.write_database(path):
+        pass  # the appraisal's before-commit hook stores the figures for the data as it is, this month
+    print(f"Stored the figures of {path} for {today:%B %Y} at the reference assumptions.")
+    return 0
+
+
 def add_restore(subparsers) -> None:
     p = subparsers.add_parser("restore", help="check a backup folder and swap it in as the database")
     p.add_argument("backup_dir", type=Path, metavar="DIR", help="a folder written by the backup command")
