@@ -245,9 +245,9 @@ row1[2].metric("Costs from now", gbp_headline(headlines.forward_pv_cost_gbp), he
 row1[3].metric("Benefits from now", gbp_headline(headlines.forward_pv_benefit_gbp), help=f"The forward view: {forward}")
 row2 = st.columns(4)
 row2[0].metric(
-    "Net value from now (benefits less costs)",
+    "Net value from now",
     gbp_headline(headlines.forward_net_value_gbp),
-    help=f"The forward view: {forward}",
+    help=f"Benefits less costs. The forward view: {forward}",
 )
 bands = headlines.projects_by_band
 row2[1].metric(

@@ -37,9 +37,9 @@ row[2].metric(
 )
 forward = forward_view_phrase(assumptions.as_of, assumptions.horizon_years)
 row[3].metric(
-    "Net value from now (benefits less costs)",
+    "Net value from now",
     access.SUPPRESSED if portfolio_hidden else gbp_headline(frame["forward_npv_gbp"].sum()),
-    help=forward,
+    help=f"Benefits less costs. The forward view: {forward}",
 )
 ui.show_figures_basis(assumptions, prefix=f"{ui.council_name()}: {plural(len(projects), 'project')} in totals. ")
 
